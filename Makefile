@@ -1,0 +1,38 @@
+# One Makefile; CI calls the same targets (.ci/run -> make test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the main job: the screening demo (the HTTP service arrives with the API issue).
+serve: $(STAMP)
+	$(BIN)/smsguard demo
+
+## Everything CI checks: lint, types, tests.
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check smsguard tests benchmarks scripts
+	$(BIN)/ruff format --check smsguard tests benchmarks scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy smsguard
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_screening.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m smsguard``."""
+
+from smsguard.cli import main
+
+main()

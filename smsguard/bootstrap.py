@@ -1,0 +1,38 @@
+"""The composition root: the one place that builds smsguard's objects from settings.
+
+The CLI, the (future) HTTP service and the tests all get their objects here, so each layer
+above only translates; nothing else reads settings to decide how to build things.
+"""
+
+from __future__ import annotations
+
+from smsguard.screening.compile import Backend, compile_rulebook
+from smsguard.screening.engine import Screener
+from smsguard.screening.rulebook.loader import load_rulebook
+from smsguard.screening.rulebook.schema import RateParameters
+from smsguard.screening.sender import SenderProfile, load_sender_profile
+from smsguard.settings import Settings
+
+
+def rate_parameters(settings: Settings) -> RateParameters:
+    """Rate caps from settings, which operators set (LPR changes monthly)."""
+    return RateParameters(
+        review_percent=settings.rate_review_percent,
+        block_percent=settings.rate_block_percent,
+        lpr_1y_percent=settings.lpr_1y_percent,
+        lpr_multiple=settings.lpr_multiple,
+    )
+
+
+def build_screener(
+    settings: Settings,
+    *,
+    sender: SenderProfile | None = None,
+    backend: Backend = "auto",
+) -> Screener:
+    """A screener for the built-in rulebook plus the operator's rule files."""
+    rulebook = load_rulebook(settings.rules_paths)
+    compiled = compile_rulebook(rulebook, rates=rate_parameters(settings), backend=backend)
+    if sender is None and settings.sender_profile is not None:
+        sender = load_sender_profile(settings.sender_profile)
+    return Screener(compiled, sender=sender, max_text_length=settings.max_text_length)

@@ -1,0 +1,85 @@
+"""The ``smsguard`` command line: parse arguments, call the library, render, nothing else.
+
+No traceback ever reaches a user: an :class:`~smsguard.errors.SmsguardError` prints its code
+and message and exits 2; anything unexpected prints a one-line internal-error notice and
+exits 70 (set ``SMSGUARD_DEBUG=1`` to see the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from smsguard import __version__
+from smsguard.cli._context import CliState
+from smsguard.errors import SmsguardError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smsguard")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Settings file (YAML). Default: $SMSGUARD_CONFIG or $SMSGUARD_HOME/settings.yaml.",
+)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for all local state (default: $SMSGUARD_HOME or ./.smsguard).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, home: Path | None) -> None:
+    """smsguard: screen, govern and trace consumer-lending SMS."""
+    ctx.obj = CliState(config_file=config, home=home)
+
+
+def _register() -> None:
+    from smsguard.cli import check, demo, rules, scan
+
+    cli.add_command(check.check)
+    cli.add_command(scan.scan)
+    cli.add_command(rules.rules)
+    cli.add_command(demo.demo)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    try:
+        cli.main(args=argv, prog_name="smsguard", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SmsguardError as exc:
+        click.echo(f"error [{exc.code}]: {exc.diagnostics()}", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence: no traceback for users
+        if os.environ.get("SMSGUARD_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}. This is a bug in smsguard; "
+            "rerun with SMSGUARD_DEBUG=1 and report the output.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

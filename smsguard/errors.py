@@ -1,0 +1,84 @@
+"""The one error hierarchy of smsguard.
+
+Every failure a user can see is an :class:`SmsguardError` with a stable ``code`` (kebab-case,
+safe to match on in scripts and API clients) and a human-readable ``message``. ``diagnostics()``
+adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``,
+``UnicodeDecodeError``, ``yaml.YAMLError`` …) into these types and keep the original as
+``__cause__``, so callers catch one type.
+
+    SmsguardError
+    ├── InputError            bad text or input file handed to screening
+    ├── RulebookError         a rule file that does not load (names file, rule id, field)
+    ├── SenderProfileError    a sender profile that does not load
+    └── ConfigError           settings file or environment variable that does not parse
+"""
+
+from __future__ import annotations
+
+
+class SmsguardError(Exception):
+    """Base of every smsguard error: a stable code and a message that names the problem."""
+
+    code: str = "smsguard-error"
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def diagnostics(self) -> str:
+        """The message plus a next step, for people."""
+        return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+    def to_dict(self) -> dict[str, str]:
+        """The error as a stable JSON-ready object."""
+        return {"code": self.code, "message": self.message}
+
+
+class InputError(SmsguardError):
+    """Text or an input file that cannot be screened as given."""
+
+    code = "invalid-input"
+
+
+class RulebookError(SmsguardError):
+    """A rule file that is not valid; the message names file, rule id and field."""
+
+    code = "invalid-rulebook"
+    hint = "Fix the rule file and run `smsguard rules check` again."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        rule_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file}" if file else "",
+                f"rule {rule_id}" if rule_id else "",
+                f"field {field}" if field else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.rule_id = rule_id
+        self.field = field
+
+
+class SenderProfileError(SmsguardError):
+    """A sender profile file that is not valid."""
+
+    code = "invalid-sender-profile"
+
+
+class ConfigError(SmsguardError):
+    """A settings file or SMSGUARD_* environment variable that does not parse."""
+
+    code = "invalid-config"

@@ -1,0 +1,148 @@
+"""Compiling a rulebook once: every keyword group becomes one pattern of one matcher.
+
+Each term group of each rule (``match``, every ``all`` group, ``unless``) and each purpose
+signal becomes ONE pattern — an alternation of its evasion-expanded terms and raw regexes —
+so a single multi-pattern scan of the normalised text tells which groups hit and where.
+The pattern id is the group's slot number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from smsguard.errors import RulebookError
+from smsguard.screening.checks import CHECKS, Check
+from smsguard.screening.matcher import Matcher, PatternSpec, compile_matcher
+from smsguard.screening.rulebook.loader import Rulebook
+from smsguard.screening.rulebook.schema import CheckRef, RateParameters, RuleSpec, TermGroup
+from smsguard.screening.variants import expand_term
+
+SIGNAL_NAMES = ("loan", "marketing", "service", "collection", "verification")
+Backend = Literal["auto", "hyperscan", "re"]
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCheck:
+    fn: Check
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to evaluate: its slots in the matcher and its bound checks."""
+
+    spec: RuleSpec
+    match_slot: int | None
+    all_slots: tuple[int, ...]
+    unless_slot: int | None
+    check: BoundCheck | None
+    unless_check: BoundCheck | None
+    purposes: frozenset[str]
+    basis: str
+
+    @property
+    def needs_facts(self) -> bool:
+        return self.check is not None or self.unless_check is not None
+
+    @property
+    def slots(self) -> tuple[int, ...]:
+        first = () if self.match_slot is None else (self.match_slot,)
+        return first + self.all_slots
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRulebook:
+    rulebook: Rulebook
+    rules: tuple[CompiledRule, ...]
+    signal_slots: Mapping[str, int]
+    matcher: Matcher
+    matcher_specs: tuple[PatternSpec, ...]
+    rates: RateParameters
+    rules_by_slot: Mapping[int, tuple[CompiledRule, ...]]
+    always_evaluated: tuple[CompiledRule, ...]
+
+
+class _SlotAllocator:
+    def __init__(self) -> None:
+        self.specs: list[PatternSpec] = []
+
+    def add(self, group: TermGroup, *, rule_id: str, field: str) -> int:
+        pieces = [re.escape(t.lower()) if group.literal else expand_term(t) for t in group.terms]
+        pieces.extend(group.patterns)
+        regex = "|".join(f"(?:{p})" for p in pieces)
+        slot = len(self.specs)
+        try:
+            re.compile(regex)
+        except re.error as exc:  # pragma: no cover - schema already compiled each piece
+            raise RulebookError(str(exc), rule_id=rule_id, field=field) from exc
+        self.specs.append(PatternSpec(id=slot, regex=regex))
+        return slot
+
+
+def compile_rulebook(
+    rulebook: Rulebook, *, rates: RateParameters | None = None, backend: Backend = "auto"
+) -> CompiledRulebook:
+    """Turn a validated rulebook into one matcher plus evaluation records."""
+    slots = _SlotAllocator()
+    signal_slots = {
+        name: slots.add(getattr(rulebook.signals, name), rule_id="signals", field=name)
+        for name in SIGNAL_NAMES
+    }
+    rules = tuple(_compile_rule(rule, slots) for rule in rulebook.rules)
+    try:
+        matcher = compile_matcher(slots.specs, backend=backend)
+    except RulebookError as exc:
+        raise RulebookError(f"pattern does not compile: {exc.message}") from exc
+    by_slot: dict[int, list[CompiledRule]] = {}
+    for rule in rules:
+        for slot in rule.slots[:1]:
+            by_slot.setdefault(slot, []).append(rule)
+    always = tuple(rule for rule in rules if not rule.slots)
+    return CompiledRulebook(
+        rulebook=rulebook,
+        rules=rules,
+        signal_slots=signal_slots,
+        matcher=matcher,
+        matcher_specs=tuple(slots.specs),
+        rates=rates or rulebook.header.parameters.rates,
+        rules_by_slot={slot: tuple(group) for slot, group in by_slot.items()},
+        always_evaluated=always,
+    )
+
+
+def _compile_rule(rule: RuleSpec, slots: _SlotAllocator) -> CompiledRule:
+    match = rule.match
+    match_slot = None if match.empty else slots.add(match, rule_id=rule.id, field="match")
+    all_slots = tuple(
+        slots.add(group, rule_id=rule.id, field=f"match.all.{i}")
+        for i, group in enumerate(match.all)
+    )
+    unless = rule.unless
+    unless_slot = None
+    if unless is not None and not unless.empty:
+        unless_slot = slots.add(unless, rule_id=rule.id, field="unless")
+    return CompiledRule(
+        spec=rule,
+        match_slot=match_slot,
+        all_slots=all_slots,
+        unless_slot=unless_slot,
+        check=_bind(match.check, rule.id, "match.check"),
+        unless_check=_bind(unless.check if unless else None, rule.id, "unless.check"),
+        purposes=frozenset(rule.purposes),
+        basis="; ".join(b.render() for b in rule.basis),
+    )
+
+
+def _bind(ref: CheckRef | None, rule_id: str, field: str) -> BoundCheck | None:
+    if ref is None:
+        return None
+    fn = CHECKS.get(ref.name)
+    if fn is None:
+        known = ", ".join(sorted(CHECKS))
+        raise RulebookError(
+            f"unknown check {ref.name!r}; known: {known}", rule_id=rule_id, field=field
+        )
+    return BoundCheck(fn, ref.params)

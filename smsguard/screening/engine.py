@@ -1,0 +1,225 @@
+"""The screening engine: normalise, scan once, extract facts, evaluate rules, decide.
+
+Evaluation is pure and deterministic: the same text, sender and context always give the
+same verdict under the same rulebook version. It fails closed: a rulebook that does not
+load raises, and an SMS whose purpose cannot be told is treated as marketing when it talks
+about lending, so the strictest rules apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from smsguard.errors import InputError
+from smsguard.screening.checks import CheckInput
+from smsguard.screening.compile import CompiledRule, CompiledRulebook
+from smsguard.screening.facts import Facts, extract_facts
+from smsguard.screening.inputs import ensure_text
+from smsguard.screening.matcher import Hit
+from smsguard.screening.normalize import normalize
+from smsguard.screening.rulebook.schema import ALL_PURPOSES, Purpose
+from smsguard.screening.sender import SenderDirectory, SenderProfile, builtin_directory
+from smsguard.screening.text import NormalizedText
+from smsguard.screening.verdict import Finding, Verdict, decide
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningContext:
+    """What is known about an SMS besides its text."""
+
+    purpose: Purpose | None = None
+    sender_number: str | None = None
+
+    @classmethod
+    def coerce(cls, value: ScreeningContext | Mapping[str, Any] | None) -> ScreeningContext:
+        if value is None:
+            return _NO_CONTEXT
+        if isinstance(value, ScreeningContext):
+            return value
+        unknown = sorted(set(value) - {"purpose", "sender_number"})
+        if unknown:
+            raise InputError(f"unknown context key(s): {', '.join(unknown)}")
+        purpose = value.get("purpose")
+        if purpose is not None and purpose not in ALL_PURPOSES:
+            raise InputError(f"unknown purpose {purpose!r}; use one of {', '.join(ALL_PURPOSES)}")
+        number = value.get("sender_number")
+        return cls(purpose=purpose, sender_number=None if number is None else str(number))
+
+
+_NO_CONTEXT = ScreeningContext()
+
+
+class Screener:
+    """Screens SMS against one compiled rulebook. Build it once; reuse it for every SMS.
+
+    Not thread-safe (the matcher keeps scratch space): give each thread or process its own.
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledRulebook,
+        *,
+        sender: SenderProfile | None = None,
+        directory: SenderDirectory | None = None,
+        max_text_length: int = 65_536,
+    ) -> None:
+        self._compiled = compiled
+        self._default_sender = sender
+        self._directory = directory if directory is not None else builtin_directory()
+        self.max_text_length = max_text_length
+        self.rulebook_version = compiled.rulebook.version
+
+    @property
+    def compiled(self) -> CompiledRulebook:
+        return self._compiled
+
+    def screen(
+        self,
+        text: str | bytes,
+        *,
+        sender: SenderProfile | None = None,
+        context: ScreeningContext | Mapping[str, Any] | None = None,
+    ) -> Verdict:
+        """Screen one SMS."""
+        clean = ensure_text(text, max_length=self.max_text_length)
+        nt = normalize(clean)
+        hits = self._compiled.matcher.scan(nt.text)
+        return self._evaluate(nt, hits, sender, ScreeningContext.coerce(context), facts=True)
+
+    def screen_many(
+        self,
+        texts: Iterable[str | bytes],
+        *,
+        sender: SenderProfile | None = None,
+        context: ScreeningContext | Mapping[str, Any] | None = None,
+        facts: bool = True,
+        batch_size: int = 1024,
+    ) -> Iterator[Verdict]:
+        """Screen many SMS lazily, scanning them in batches.
+
+        ``facts=False`` is the fast keyword-only pass: it skips fact extraction and the rules
+        that need facts (rates, links, signature …), for a first filter over bulk traffic.
+        """
+        ctx = ScreeningContext.coerce(context)
+        iterator = iter(texts)
+        offset = 0
+        while batch := list(islice(iterator, batch_size)):
+            normalized = [self._prepare(item, offset + i) for i, item in enumerate(batch)]
+            offset += len(batch)
+            all_hits = self._compiled.matcher.scan_batch([nt.text for nt in normalized])
+            for nt, hits in zip(normalized, all_hits, strict=True):
+                yield self._evaluate(nt, hits, sender, ctx, facts=facts)
+
+    def _prepare(self, item: str | bytes, index: int) -> NormalizedText:
+        try:
+            return normalize(ensure_text(item, max_length=self.max_text_length))
+        except InputError as exc:
+            raise InputError(f"item {index}: {exc.message}") from exc
+
+    def _evaluate(
+        self,
+        nt: NormalizedText,
+        hits: Sequence[Hit],
+        sender: SenderProfile | None,
+        ctx: ScreeningContext,
+        *,
+        facts: bool,
+    ) -> Verdict:
+        first: dict[int, Hit] = {}
+        for hit in hits:
+            first.setdefault(hit.pattern_id, hit)
+        extracted = extract_facts(nt) if facts else None
+        loan = self._loan_related(first, extracted)
+        purpose = ctx.purpose or self._infer_purpose(first, loan)
+        check_input = None
+        if extracted is not None:
+            check_input = CheckInput(
+                text=nt.original,
+                facts=extracted,
+                purpose=purpose,
+                sender=sender or self._default_sender,
+                sender_number=ctx.sender_number,
+                directory=self._directory,
+                rates=self._compiled.rates,
+            )
+        findings = [
+            finding
+            for rule in self._candidates(first, with_facts=check_input is not None)
+            if (finding := _apply(rule, first, nt, purpose, loan, check_input)) is not None
+        ]
+        findings.sort(key=lambda f: (f.span[0], f.rule))
+        ordered = tuple(findings)
+        return Verdict(decide(ordered), ordered, extracted, purpose, loan, self.rulebook_version)
+
+    def _candidates(self, first: Mapping[int, Hit], *, with_facts: bool) -> Iterator[CompiledRule]:
+        by_slot = self._compiled.rules_by_slot
+        for slot in first:
+            for rule in by_slot.get(slot, ()):
+                if with_facts or not rule.needs_facts:
+                    yield rule
+        if with_facts:
+            yield from self._compiled.always_evaluated
+
+    def _loan_related(self, first: Mapping[int, Hit], facts: Facts | None) -> bool:
+        if self._compiled.signal_slots["loan"] in first:
+            return True
+        return facts is not None and bool(facts.rates)
+
+    def _infer_purpose(self, first: Mapping[int, Hit], loan: bool) -> Purpose:
+        slots = self._compiled.signal_slots
+        if slots["verification"] in first and slots["marketing"] not in first:
+            return "verification"
+        if slots["marketing"] in first:
+            return "marketing"
+        if slots["collection"] in first:
+            return "collection"
+        if slots["service"] in first:
+            return "service"
+        return "marketing" if loan else "other"
+
+
+def _apply(
+    rule: CompiledRule,
+    first: Mapping[int, Hit],
+    nt: NormalizedText,
+    purpose: str,
+    loan: bool,
+    check_input: CheckInput | None,
+) -> Finding | None:
+    if purpose not in rule.purposes or (rule.spec.loan_only and not loan):
+        return None
+    span: tuple[int, int] | None = None
+    for slot in rule.slots:
+        hit = first.get(slot)
+        if hit is None:
+            return None
+        if span is None:
+            span = nt.to_original(hit.start, hit.end)
+    detail = None
+    if rule.check is not None:
+        assert check_input is not None
+        result = rule.check.fn(check_input, rule.check.params)
+        if result is None:
+            return None
+        span = span or result.span
+        detail = result.detail
+    if rule.unless_slot is not None and rule.unless_slot in first:
+        return None
+    if rule.unless_check is not None:
+        assert check_input is not None
+        if rule.unless_check.fn(check_input, rule.unless_check.params) is not None:
+            return None
+    spec = rule.spec
+    return Finding(
+        rule=spec.id,
+        severity=spec.severity,
+        category=spec.category,
+        span=span or (0, len(nt.original)),
+        message=spec.message,
+        basis=rule.basis,
+        fraud_signal=spec.fraud_signal,
+        detail=detail,
+    )

@@ -1,0 +1,86 @@
+"""Fees and repayment methods named in a loan SMS.
+
+The police rule of thumb for loan fraud is "money before the loan": 解冻费, 保证金, 刷流水 and
+their kin exist only in scams, and any ordinary fee becomes one when it must be paid first
+(先交, 放款前). Advertised-free fees (0手续费, 无违约金) are recorded too, because a "free"
+claim without an annualised rate is itself a finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from smsguard.screening.facts.model import FeeMention
+from smsguard.screening.text import NormalizedText
+
+# Fees that only appear in pay-before-disbursement fraud (regulations.md §E1, §F3).
+_UPFRONT_FEES = (
+    "回档押金 开启提款通道 解除冻结 资金认证 信用佐证 提高评分 解冻费 解冻金 保证金 押金 认证金 "
+    "验证金 验证费 激活费 开通费 包装费 刷流水 流水费 验资金 验资"
+).split()
+# Fees that are normal in lending unless they must be paid before the loan.
+_ORDINARY_FEES = (
+    "账户管理费 分期手续费 提前还款违约金 手续费 服务费 管理费 担保费 违约金 罚息 会员费 vip费 "
+    "中介费 介绍费 工本费 材料费 邮递费 公证费 保险费 逾期费 滞纳金 评估费 咨询费 审核费 上门费"
+).split()
+_UPFRONT_SET = frozenset(_UPFRONT_FEES)
+_FEE = re.compile(
+    "|".join(sorted(map(re.escape, _UPFRONT_FEES + _ORDINARY_FEES), key=len, reverse=True))
+    + r"|(?<![a-z])(?:upfront|advance|processing|unlock(?:ing)?|deposit) fee"
+)
+_PAY_FIRST = re.compile(
+    r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳|upfront|advance|before"
+)
+_WAIVED_BEFORE = re.compile(r"(?:无|免|0|零|不收|没有|no|free of)[^，。！？；,!?;]{0,4}$")
+_WAIVED_AFTER = re.compile(r"(?:全免|为0|为零|0元|免收|free)")
+_FEE_GATE = ("费", "金", "息", "流水", "验资", "通道", "冻结", "认证", "佐证", "评分", "fee")
+
+_REPAYMENT = re.compile(
+    r"(?P<equal_instalment>等额本息)"
+    r"|(?P<equal_principal>等额本金)"
+    r"|(?P<interest_first>先息后本|按月付息|每月付息)"
+    r"|(?P<anytime>随借随还|随时还款?)"
+    r"|(?P<daily_interest>按日计息|按天计息|日计息|用一天算一天)"
+    r"|(?P<bullet>到期还本|一次性还本)"
+    r"|(?P<instalments>分期|分\d{1,3}期|分[一二两三四五六七八九十]+期)"
+)
+_REPAYMENT_NAMES = {
+    "equal_instalment": "等额本息",
+    "equal_principal": "等额本金",
+    "interest_first": "先息后本",
+    "anytime": "随借随还",
+    "daily_interest": "按日计息",
+    "bullet": "到期还本",
+    "instalments": "分期",
+}
+_CLAUSE_TAIL = re.compile(r"[^，。！？；,!?;\n]*$")
+
+
+def _fee(nt: NormalizedText, match: re.Match[str]) -> FeeMention:
+    text = nt.text
+    name = match.group()
+    clause = _CLAUSE_TAIL.search(text[max(0, match.start() - 12) : match.start()])
+    before = clause.group() if clause else ""
+    after = text[match.end() : match.end() + 4]
+    waived = bool(_WAIVED_BEFORE.search(before) or _WAIVED_AFTER.match(after))
+    inherent = name in _UPFRONT_SET or name.startswith(("unlock", "upfront", "advance"))
+    upfront = not waived and (inherent or bool(_PAY_FIRST.search(before)))
+    return FeeMention(name, upfront, waived, nt.to_original(*match.span()))
+
+
+def find_fees(nt: NormalizedText) -> tuple[FeeMention, ...]:
+    """Every named fee, flagged upfront (fraud pattern) or waived (free claim)."""
+    text = nt.text
+    if not any(word in text for word in _FEE_GATE):
+        return ()
+    return tuple(_fee(nt, match) for match in _FEE.finditer(text))
+
+
+def find_repayment_methods(text: str) -> tuple[str, ...]:
+    """Canonical repayment-method names in order of first mention, without repeats."""
+    if not any(word in text for word in ("还", "息", "分", "本")):
+        return ()
+    names: dict[str, None] = {}
+    for match in _REPAYMENT.finditer(text):
+        names.setdefault(_REPAYMENT_NAMES[match.lastgroup or ""], None)
+    return tuple(names)

@@ -1,0 +1,46 @@
+"""How many billed SMS parts a text takes.
+
+A single character outside the GSM 03.38 alphabet (any Chinese character, a full-width comma,
+an emoji) switches the whole message to UCS-2, where one part holds 70 characters, or 67 once
+the message is split. GSM-7 parts hold 160, or 153 when split, and the extension characters
+``| ^ € { } [ ] ~ \\`` cost two septets each. The signature is part of the text and counts.
+"""
+
+from __future__ import annotations
+
+from smsguard.screening.facts.model import SegmentInfo
+
+_GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = frozenset("|^€{}[]~\\\f")
+
+_UCS2_SINGLE, _UCS2_PART = 70, 67
+_GSM7_SINGLE, _GSM7_PART = 160, 153
+
+
+def _parts(length: int, single: int, part: int) -> int:
+    if length == 0:
+        return 0
+    if length <= single:
+        return 1
+    return -(-length // part)
+
+
+def segment_info(text: str) -> SegmentInfo:
+    """Encoding, billed length and part count of ``text`` (pass the ORIGINAL text).
+
+    UCS-2 length is counted in UTF-16 code units, because that is what travels: an emoji
+    outside the Basic Multilingual Plane takes two. Empty text takes no parts.
+    """
+    gsm_length = 0
+    for ch in text:
+        if ch in _GSM7_BASIC:
+            gsm_length += 1
+        elif ch in _GSM7_EXTENDED:
+            gsm_length += 2
+        else:
+            length = len(text.encode("utf-16-le")) // 2
+            return SegmentInfo("ucs2", length, _parts(length, _UCS2_SINGLE, _UCS2_PART))
+    return SegmentInfo("gsm7", gsm_length, _parts(gsm_length, _GSM7_SINGLE, _GSM7_PART))

@@ -1,0 +1,77 @@
+"""What screening concludes: findings, each with a span, a reason and a legal basis.
+
+``pass`` means the content may be sent; ``review`` means a person must decide; ``block``
+means it must not be sent (a violation or fraud). The verdict is the most severe finding's
+severity; ``info`` findings are notes that never change it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from smsguard.screening.facts import Facts
+
+VerdictName = Literal["pass", "review", "block"]
+_RANK = {"info": 0, "review": 1, "block": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that fired, where, and why it matters."""
+
+    rule: str
+    severity: Literal["block", "review", "info"]
+    category: str
+    span: tuple[int, int]
+    message: str
+    basis: str
+    fraud_signal: bool = False
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "category": self.category,
+            "span": [self.span[0], self.span[1]],
+            "message": self.message,
+            "basis": self.basis,
+            "fraud_signal": self.fraud_signal,
+        }
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of screening one SMS."""
+
+    verdict: VerdictName
+    findings: tuple[Finding, ...]
+    facts: Facts | None
+    purpose: str
+    loan_related: bool
+    rulebook: str
+
+    @property
+    def fraud(self) -> bool:
+        return any(f.fraud_signal for f in self.findings)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict,
+            "fraud": self.fraud,
+            "purpose": self.purpose,
+            "loan_related": self.loan_related,
+            "findings": [f.to_dict() for f in self.findings],
+            "facts": self.facts.to_dict() if self.facts is not None else {},
+            "rulebook": self.rulebook,
+        }
+
+
+def decide(findings: tuple[Finding, ...]) -> VerdictName:
+    """The verdict named by the most severe finding."""
+    worst = max((_RANK[f.severity] for f in findings), default=0)
+    return "block" if worst == 2 else "review" if worst == 1 else "pass"

@@ -1,0 +1,131 @@
+"""Settings: one validated table, read from a file and from ``SMSGUARD_*`` variables.
+
+Precedence, lowest first: built-in defaults → the settings file → environment variables →
+explicit overrides (command-line flags). The settings file is YAML; it is found at the path
+given by ``--config`` or ``SMSGUARD_CONFIG``, else at ``$SMSGUARD_HOME/settings.yaml`` when
+that exists. Every piece of local state lives under ``home`` unless ``database_url`` points
+elsewhere, so two instances with different homes never share anything.
+
+Environment variables are read here and in the CLI only; the library takes a ``Settings``
+value and never looks at the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from smsguard.errors import ConfigError
+
+ENV_PREFIX = "SMSGUARD_"
+_NOT_SETTINGS = frozenset({"CONFIG"})
+
+
+class Settings(BaseModel):
+    """Every setting smsguard reads, with its default and meaning."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path = Field(Path(".smsguard"), description="Folder holding all local state.")
+    database_url: str | None = Field(
+        None, description="Database URL; default: SQLite file under home."
+    )
+    rules_paths: tuple[Path, ...] = Field(
+        (), description="Extra rule files or folders, layered over the built-in rulebook."
+    )
+    sender_profile: Path | None = Field(
+        None, description="Default sender profile (YAML) used when none is given."
+    )
+    rate_review_percent: float = Field(
+        24.0, gt=0, description="Annualised rate above which a loan SMS needs review."
+    )
+    rate_block_percent: float = Field(
+        36.0, gt=0, description="Annualised rate above which a loan SMS is blocked (usury)."
+    )
+    lpr_1y_percent: float = Field(
+        3.0, gt=0, description="One-year LPR (unconfirmed value; set the current one)."
+    )
+    lpr_multiple: float = Field(4.0, gt=0, description="Private-lending cap as a multiple of LPR.")
+    max_text_length: int = Field(
+        65_536, gt=0, description="Longest text screening accepts, in characters."
+    )
+    workers: int = Field(0, ge=0, description="Processes for bulk scans; 0 means one per core.")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file under ``home``."""
+        return self.database_url or f"sqlite:///{(self.home / 'smsguard.db').resolve()}"
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build settings from defaults, the settings file, the environment and overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = _settings_file(config_file, env)
+    if path is not None:
+        values.update(_read_file(path))
+    values.update(_from_environ(env))
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"])
+        raise ConfigError(f"setting {field!r}: {problem['msg']}") from exc
+
+
+def _settings_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
+    if explicit is not None:
+        return explicit
+    if env.get(ENV_PREFIX + "CONFIG"):
+        return Path(env[ENV_PREFIX + "CONFIG"])
+    default = Path(env.get(ENV_PREFIX + "HOME", ".smsguard")) / "settings.yaml"
+    return default if default.is_file() else None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc.strerror}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"settings file {path} is not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"settings file {path} must hold a mapping of setting: value")
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"settings file {path}: unknown setting(s) {', '.join(unknown)}")
+    return data
+
+
+def _from_environ(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX) :]
+        if name in _NOT_SETTINGS:
+            continue
+        field = name.lower()
+        if field not in Settings.model_fields:
+            raise ConfigError(f"environment variable {key} is not a smsguard setting")
+        values[field] = _parse_env_value(field, raw)
+    return values
+
+
+def _parse_env_value(field: str, raw: str) -> Any:
+    if field == "rules_paths":
+        return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+    return raw
