@@ -12,7 +12,10 @@ rewriting the ``re`` parse tree into Hyperscan syntax such that
 * zero-width assertions (``^ $ \\b \\B \\A \\Z`` and lookarounds) are dropped: removing a
   condition only widens the language, and it makes a match independent of what surrounds it,
   which is what makes batch scanning (many messages in one buffer) sound;
-* possessive quantifiers and atomic groups become ordinary ones (again only wider).
+* possessive quantifiers and atomic groups become ordinary ones, large repeat counts
+  open-ended ones, and huge character sets (``\\w``) a few wider ranges (again only wider);
+* the end of the pattern is trimmed to its shortest form (``x+`` -> ``x``): every match
+  still begins with a match of the trimmed form, and Hyperscan reports far fewer ends.
 
 Constructs with no sound superset (back-references, conditionals, case-insensitive flags)
 raise :class:`Unsupported`, and the caller falls back to ``re`` for that pattern.
@@ -56,6 +59,14 @@ _CATEGORY_ESCAPES = {
     "CATEGORY_WORD": r"\w",
     "CATEGORY_NOT_WORD": r"\W",
 }
+# Repeat counts above this are widened to open-ended ones, and lower for a long ``inner``
+# (see _repeat); the budget is in characters of translated pattern.
+_EXACT_COUNT = 16
+_REPEAT_BUDGET = 2000
+# Character sets are widened to about this many ranges, except inside these zones (ASCII,
+# CJK punctuation and ideographs, full-width forms; surrogates can never be spanned).
+_MAX_RANGES = 24
+_EXACT_ZONES = ((0, 0x7F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xD800, 0xDFFF), (0xFF00, 0xFFEF))
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _UNSUPPORTED_FLAGS = re.IGNORECASE | re.LOCALE
@@ -88,32 +99,62 @@ def _works() -> bool:
 
 def translate(parsed: Any) -> bytes:
     """Hyperscan expression (UTF-8 mode) accepting a superset of the parsed ``re`` pattern."""
-    return _sequence(parsed, parsed.state.flags).encode("ascii")
+    return _sequence(parsed, parsed.state.flags, tail=True).encode("ascii")
 
 
-def _sequence(nodes: Iterable[tuple[Any, Any]], flags: int) -> str:
-    return "".join(_node(op.name, av, flags) for op, av in nodes)
+def _sequence(nodes: Iterable[tuple[Any, Any]], flags: int, *, tail: bool = False) -> str:
+    """Translate a concatenation; ``tail``: it ends the pattern, so its end may be trimmed."""
+    items = [(op.name, av) for op, av in nodes]
+    if tail:
+        items = _trim_tail(items)
+    last = len(items) - 1
+    return "".join(
+        _node(name, av, flags, tail=tail and i == last) for i, (name, av) in enumerate(items)
+    )
 
 
-def _node(name: str, av: Any, flags: int) -> str:
+def _trim_tail(items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Drop trailing parts a match may end with but need not (assertions, ``x*``, ``x?``).
+
+    Every match of the pattern then still starts with a match of the trimmed one, in the
+    same message, so the prefilter stays a superset; but ``https?://\\S+`` reports one end
+    per URL instead of one per character, and each report is a Python callback.
+    """
+    while items and (
+        items[-1][0] in _ZERO_WIDTH or (items[-1][0] in _REPEATS and items[-1][1][0] == 0)
+    ):
+        items = items[:-1]
+    return items
+
+
+def _node(name: str, av: Any, flags: int, *, tail: bool = False) -> str:
     if flags & _UNSUPPORTED_FLAGS:
         raise Unsupported("case-insensitive or locale flags")
     if name in _ZERO_WIDTH:
         return ""
     if name in _REPEATS:
-        return _repeat(av[0], av[1], _sequence(av[2], flags))
+        return _repeat(av[0], av[1], _sequence(av[2], flags), tail=tail)
     if name == "BRANCH":
-        return "(?:" + "|".join(_sequence(branch, flags) for branch in av[1]) + ")"
+        return "(?:" + "|".join(_sequence(b, flags, tail=tail) for b in av[1]) + ")"
     if name == "SUBPATTERN":
-        inner = _sequence(av[3], (flags | av[1]) & ~av[2])
+        inner = _sequence(av[3], (flags | av[1]) & ~av[2], tail=tail)
         return f"(?:{inner})" if inner else ""
     if name == "ATOMIC_GROUP":
-        inner = _sequence(av, flags)
+        inner = _sequence(av, flags, tail=tail)
         return f"(?:{inner})" if inner else ""
     return _charset(_node_ranges(name, av, flags))
 
 
-def _repeat(low: int, high: int, inner: str) -> str:
+def _repeat(low: int, high: int, inner: str, *, tail: bool) -> str:
+    """``inner{low,high}``, widened: counts above ``_EXACT_COUNT`` become open-ended.
+
+    Hyperscan's compile time and size grow with bounded counts (``.{0,3000}`` takes seconds
+    and then fails), while ``x{16,}`` costs nothing and is a superset of ``x{40,900}``. At the
+    pattern's tail the minimum count is enough (see :func:`_trim_tail`).
+    """
+    exact = max(1, min(_EXACT_COUNT, _REPEAT_BUDGET // max(len(inner), 1)))
+    low = min(low, exact)
+    high = low if tail else (high if high <= exact else _MAXREPEAT)
     if high == 0 or not inner:
         return ""
     if high == _MAXREPEAT:
@@ -161,9 +202,37 @@ def _charset(ranges: Ranges) -> str:
         return f"\\x{{{ranges[0][0]:x}}}"
     body = "".join(
         f"\\x{{{low:x}}}" if low == high else f"\\x{{{low:x}}}-\\x{{{high:x}}}"
-        for low, high in ranges
+        for low, high in _coarsen(ranges)
     )
     return f"[{body}]"
+
+
+def _coarsen(ranges: Ranges) -> Ranges:
+    """Widen a set of many ranges (``\\w`` has ~700) to about ``_MAX_RANGES`` of them.
+
+    Hyperscan limits pattern length and compiles huge classes slowly; a superset is all the
+    prefilter needs. The narrowest gaps are filled first, except where SMS text lives
+    (ASCII, CJK, full-width forms), which stays exact so that extra candidates stay rare.
+    """
+    if len(ranges) <= _MAX_RANGES:
+        return ranges
+    gaps = sorted(
+        (ranges[i + 1][0] - ranges[i][1], i)
+        for i in range(len(ranges) - 1)
+        if not _keeps_exact(ranges[i][1], ranges[i + 1][0])
+    )
+    fill = {i for _, i in gaps[: len(ranges) - _MAX_RANGES]}
+    out = [ranges[0]]
+    for i in range(1, len(ranges)):
+        if i - 1 in fill:  # the gap before range i is filled: extend the previous range
+            out[-1] = (out[-1][0], ranges[i][1])
+        else:
+            out.append(ranges[i])
+    return tuple(out)
+
+
+def _keeps_exact(gap_low: int, gap_high: int) -> bool:
+    return any(gap_low <= high and low <= gap_high for low, high in _EXACT_ZONES)
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
@@ -317,16 +386,19 @@ class Prefilter:
         self, chunk: list[bytes | None], first: int, found: dict[int, dict[int, int]]
     ) -> None:
         parts = [b"" if data is None else data for data in chunk]
-        # stops[i]: offset in the joined buffer where message i stops (a separator follows).
-        stops = [total - 1 for total in accumulate(len(data) + 1 for data in parts)]
+        # Message i occupies [starts[i], stops[i]) of the joined buffer; a separator follows.
+        starts = list(accumulate((len(data) + 1 for data in parts[:-1]), initial=0))
+        stops = [start + len(data) for start, data in zip(starts, parts, strict=True)]
         reports: list[tuple[int, int]] = []
         self._scan(_SEPARATOR.join(parts), _collect(reports))
         for end, index in reports:
+            # A report that spans a separator lands in the later message: a harmless extra.
             message = bisect_left(stops, end)
-            # Reports that span a separator land here as well: harmless extra candidates.
-            local_end = max(0, end - stops[message] + len(parts[message]))
-            candidates = found.setdefault(first + message, {})
-            if candidates.get(index, local_end) >= local_end:
+            local_end = end - starts[message]
+            candidates = found.get(first + message)
+            if candidates is None:
+                found[first + message] = {index: local_end}
+            elif candidates.get(index, local_end) >= local_end:
                 candidates[index] = local_end
 
     def _scan(self, data: bytes, handler: Callable[..., None]) -> None:

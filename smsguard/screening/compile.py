@@ -1,9 +1,9 @@
-"""Compiling a rulebook once: every keyword group becomes one pattern of one matcher.
+"""Compiling a rulebook once into one multi-pattern matcher plus evaluation records.
 
 Each term group of each rule (``match``, every ``all`` group, ``unless``) and each purpose
-signal becomes ONE pattern — an alternation of its evasion-expanded terms and raw regexes —
-so a single multi-pattern scan of the normalised text tells which groups hit and where.
-The pattern id is the group's slot number.
+signal gets a slot; each of its evasion-expanded terms and raw regexes becomes one pattern,
+so a single scan of the normalised text tells which groups hit and where. ``slot_of`` maps
+each pattern id to its group's slot.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from smsguard.screening.checks import CHECKS, Check
 from smsguard.screening.matcher import Matcher, PatternSpec, compile_matcher
 from smsguard.screening.rulebook.loader import Rulebook
 from smsguard.screening.rulebook.schema import CheckRef, RateParameters, RuleSpec, TermGroup
+from smsguard.screening.normalize import normalize
 from smsguard.screening.variants import expand_term
 
 SIGNAL_NAMES = ("loan", "marketing", "service", "collection", "verification")
@@ -60,26 +61,41 @@ class CompiledRulebook:
     signal_slots: Mapping[str, int]
     matcher: Matcher
     matcher_specs: tuple[PatternSpec, ...]
+    slot_of: tuple[int, ...]
     rates: RateParameters
     rules_by_slot: Mapping[int, tuple[CompiledRule, ...]]
     always_evaluated: tuple[CompiledRule, ...]
 
 
 class _SlotAllocator:
+    """Gives each term group a slot; each of its terms and patterns becomes one pattern.
+
+    One pattern per term (not one alternation per group) keeps every pattern within
+    Hyperscan's size limit and lets the matcher share work across terms.
+    """
+
     def __init__(self) -> None:
         self.specs: list[PatternSpec] = []
+        self.slot_of: list[int] = []
+        self.slots = 0
 
     def add(self, group: TermGroup, *, rule_id: str, field: str) -> int:
-        pieces = [re.escape(t.lower()) if group.literal else expand_term(t) for t in group.terms]
-        pieces.extend(group.patterns)
-        regex = "|".join(f"(?:{p})" for p in pieces)
-        slot = len(self.specs)
         try:
-            re.compile(regex)
-        except re.error as exc:  # pragma: no cover - schema already compiled each piece
-            raise RulebookError(str(exc), rule_id=rule_id, field=field) from exc
-        self.specs.append(PatternSpec(id=slot, regex=regex))
+            pieces = [_literal(t) if group.literal else expand_term(t) for t in group.terms]
+        except ValueError as exc:
+            raise RulebookError(str(exc), rule_id=rule_id, field=f"{field}.terms") from exc
+        pieces.extend(group.patterns)
+        slot = self.slots
+        self.slots += 1
+        for regex in pieces:
+            self.specs.append(PatternSpec(id=len(self.specs), regex=regex))
+            self.slot_of.append(slot)
         return slot
+
+
+def _literal(term: str) -> str:
+    """An exact term, normalised like the text it is matched against."""
+    return re.escape(normalize(term).text)
 
 
 def compile_rulebook(
@@ -107,6 +123,7 @@ def compile_rulebook(
         signal_slots=signal_slots,
         matcher=matcher,
         matcher_specs=tuple(slots.specs),
+        slot_of=tuple(slots.slot_of),
         rates=rates or rulebook.header.parameters.rates,
         rules_by_slot={slot: tuple(group) for slot, group in by_slot.items()},
         always_evaluated=always,

@@ -128,9 +128,10 @@ class Screener:
         *,
         facts: bool,
     ) -> Verdict:
+        slot_of = self._compiled.slot_of
         first: dict[int, Hit] = {}
-        for hit in hits:
-            first.setdefault(hit.pattern_id, hit)
+        for hit in hits:  # sorted by start: the first hit of a slot is its leftmost
+            first.setdefault(slot_of[hit.pattern_id], hit)
         extracted = extract_facts(nt) if facts else None
         loan = self._loan_related(first, extracted)
         purpose = ctx.purpose or self._infer_purpose(first, loan)

@@ -258,14 +258,15 @@ class _PrefilterMatcher:
 _HIT_ORDER = attrgetter("start", "pattern_id")
 # ``Hit(...)`` goes through the frozen dataclass's ``object.__setattr__`` per field, which
 # costs more than the rest of a typical scan. Setting the slots directly builds an equal
-# object in well under half the time. A unit test checks both stay equal.
-_SET_FIELDS = tuple(Hit.__dict__[name].__set__ for name in Hit.__slots__)
+# object in about half the time. A unit test checks that both stay equal.
+_SET_ID, _SET_START, _SET_END = (Hit.__dict__[name].__set__ for name in Hit.__slots__)
 
 
 def _new_hit(pattern_id: int, start: int, end: int) -> Hit:
     hit: Hit = object.__new__(Hit)
-    for setter, value in zip(_SET_FIELDS, (pattern_id, start, end), strict=True):
-        setter(hit, value)
+    _SET_ID(hit, pattern_id)
+    _SET_START(hit, start)
+    _SET_END(hit, end)
     return hit
 
 

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NormalizedText:
     """``text`` is the normalised form of ``original``.
 
     ``offsets[i]`` is the index in ``original`` of ``text[i]``; ``None`` means the two are
     aligned one to one (nothing was deleted), the common case, which costs nothing.
+    Treat it as immutable; it is not frozen only because frozen dataclasses are slow to
+    build, and one is built per screened SMS.
     """
 
     original: str
@@ -27,7 +29,9 @@ class NormalizedText:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the half-open span ``[start, end)`` of ``text`` onto ``original``."""
         if self.offsets is None:
-            return start, end
+            size = len(self.text)
+            start = min(max(start, 0), size)
+            return start, min(max(end, start), size)
         if not self.text:
             return 0, 0
         start = min(max(start, 0), len(self.text) - 1)

@@ -11,61 +11,65 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import FeeMention
+from smsguard.screening.facts.textutil import clause_before
 from smsguard.screening.text import NormalizedText
 
 # Fees that only appear in pay-before-disbursement fraud (regulations.md §E1, §F3).
 _UPFRONT_FEES = (
     "回档押金 开启提款通道 解除冻结 资金认证 信用佐证 提高评分 解冻费 解冻金 保证金 押金 认证金 "
-    "验证金 验证费 激活费 开通费 包装费 刷流水 流水费 验资金 验资"
+    "验证金 验证费 激活费 开通费 包装费 刷流水 流水费 验资金 验资 upfront_fee advance_fee "
+    "unlock_fee unlocking_fee"
 ).split()
 # Fees that are normal in lending unless they must be paid before the loan.
 _ORDINARY_FEES = (
     "账户管理费 分期手续费 提前还款违约金 手续费 服务费 管理费 担保费 违约金 罚息 会员费 vip费 "
-    "中介费 介绍费 工本费 材料费 邮递费 公证费 保险费 逾期费 滞纳金 评估费 咨询费 审核费 上门费"
+    "中介费 介绍费 工本费 材料费 邮递费 公证费 保险费 逾期费 滞纳金 评估费 咨询费 审核费 上门费 "
+    "processing_fee deposit_fee late_fee"
 ).split()
-_UPFRONT_SET = frozenset(_UPFRONT_FEES)
+_UPFRONT_SET = frozenset(name.replace("_", " ") for name in _UPFRONT_FEES)
 _FEE = re.compile(
-    "|".join(sorted(map(re.escape, _UPFRONT_FEES + _ORDINARY_FEES), key=len, reverse=True))
-    + r"|(?<![a-z])(?:upfront|advance|processing|unlock(?:ing)?|deposit) fee"
+    "|".join(
+        re.escape(name.replace("_", " "))
+        for name in sorted(_UPFRONT_FEES + _ORDINARY_FEES, key=len, reverse=True)
+    )
 )
 _PAY_FIRST = re.compile(
-    r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳|upfront|advance|before"
+    r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳|upfront|in advance|before"
 )
 _WAIVED_BEFORE = re.compile(r"(?:无|免|0|零|不收|没有|no|free of)[^，。！？；,!?;]{0,4}$")
-_WAIVED_AFTER = re.compile(r"(?:全免|为0|为零|0元|免收|free)")
+_WAIVED_AFTER = re.compile(r"全免|为0|为零|0元|免收|free")
 _FEE_GATE = ("费", "金", "息", "流水", "验资", "通道", "冻结", "认证", "佐证", "评分", "fee")
 
-_REPAYMENT = re.compile(
-    r"(?P<equal_instalment>等额本息)"
-    r"|(?P<equal_principal>等额本金)"
-    r"|(?P<interest_first>先息后本|按月付息|每月付息)"
-    r"|(?P<anytime>随借随还|随时还款?)"
-    r"|(?P<daily_interest>按日计息|按天计息|日计息|用一天算一天)"
-    r"|(?P<bullet>到期还本|一次性还本)"
-    r"|(?P<instalments>分期|分\d{1,3}期|分[一二两三四五六七八九十]+期)"
-)
 _REPAYMENT_NAMES = {
-    "equal_instalment": "等额本息",
-    "equal_principal": "等额本金",
-    "interest_first": "先息后本",
-    "anytime": "随借随还",
-    "daily_interest": "按日计息",
-    "bullet": "到期还本",
-    "instalments": "分期",
+    "等额本息": "等额本息",
+    "等额本金": "等额本金",
+    "先息后本": "先息后本",
+    "按月付息": "先息后本",
+    "每月付息": "先息后本",
+    "随借随还": "随借随还",
+    "随时还款": "随借随还",
+    "随时还": "随借随还",
+    "按日计息": "按日计息",
+    "按天计息": "按日计息",
+    "日计息": "按日计息",
+    "用一天算一天": "按日计息",
+    "到期还本": "到期还本",
+    "一次性还本": "到期还本",
+    "分期": "分期",
 }
-_CLAUSE_TAIL = re.compile(r"[^，。！？；,!?;\n]*$")
+_REPAYMENT = re.compile(
+    "|".join(sorted(_REPAYMENT_NAMES, key=len, reverse=True))
+    + r"|分[0-9一二两三四五六七八九十][0-9一二两三四五六七八九十]{0,2}期"
+)
 
 
-def _fee(nt: NormalizedText, match: re.Match[str]) -> FeeMention:
-    text = nt.text
-    name = match.group()
-    clause = _CLAUSE_TAIL.search(text[max(0, match.start() - 12) : match.start()])
-    before = clause.group() if clause else ""
-    after = text[match.end() : match.end() + 4]
-    waived = bool(_WAIVED_BEFORE.search(before) or _WAIVED_AFTER.match(after))
-    inherent = name in _UPFRONT_SET or name.startswith(("unlock", "upfront", "advance"))
-    upfront = not waived and (inherent or bool(_PAY_FIRST.search(before)))
-    return FeeMention(name, upfront, waived, nt.to_original(*match.span()))
+def _fee(nt: NormalizedText, m: re.Match[str]) -> FeeMention:
+    text, name = nt.text, m.group()
+    before = clause_before(text, m.start(), 12)
+    waived = bool(_WAIVED_BEFORE.search(before) or _WAIVED_AFTER.match(text, m.end()))
+    inherent = name in _UPFRONT_SET
+    upfront = not waived and (inherent or _PAY_FIRST.search(before) is not None)
+    return FeeMention(name, upfront, waived, nt.to_original(*m.span()))
 
 
 def find_fees(nt: NormalizedText) -> tuple[FeeMention, ...]:
@@ -73,14 +77,14 @@ def find_fees(nt: NormalizedText) -> tuple[FeeMention, ...]:
     text = nt.text
     if not any(word in text for word in _FEE_GATE):
         return ()
-    return tuple(_fee(nt, match) for match in _FEE.finditer(text))
+    return tuple(_fee(nt, m) for m in _FEE.finditer(text))
 
 
 def find_repayment_methods(text: str) -> tuple[str, ...]:
     """Canonical repayment-method names in order of first mention, without repeats."""
-    if not any(word in text for word in ("还", "息", "分", "本")):
+    if "还" not in text and "息" not in text and "分" not in text and "本" not in text:
         return ()
     names: dict[str, None] = {}
-    for match in _REPAYMENT.finditer(text):
-        names.setdefault(_REPAYMENT_NAMES[match.lastgroup or ""], None)
+    for m in _REPAYMENT.finditer(text):
+        names.setdefault(_REPAYMENT_NAMES.get(m.group(), "分期"), None)
     return tuple(names)

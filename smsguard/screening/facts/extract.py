@@ -13,12 +13,8 @@ from smsguard.screening.facts.model import ANNUAL_KINDS, Facts, Rate
 from smsguard.screening.facts.money import find_amounts, find_terms, instalment_periods
 from smsguard.screening.facts.phones import find_phones
 from smsguard.screening.facts.rates import annualise_fee_rates, find_inconsistencies, parse_rates
-from smsguard.screening.facts.requests import (
-    find_complaint_channels,
-    find_opt_out,
-    find_requests,
-    otp_code_present,
-)
+from smsguard.screening.facts.notices import find_complaint_channels, find_opt_out
+from smsguard.screening.facts.requests import find_requests, otp_code_present
 from smsguard.screening.facts.segments import segment_info
 from smsguard.screening.facts.signature import find_signature
 from smsguard.screening.facts.urls import find_urls

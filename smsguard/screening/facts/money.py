@@ -4,6 +4,10 @@ Amounts feed the "too good to be true" signals (授权136000元, 备用金20万 
 terms feed the instalment maths, so both are converted to one unit: yuan and months. A bare
 number counts as money only with a currency or magnitude unit (元, 万, ¥, RMB, $) or right
 after a limit word (额度50000), which keeps phone numbers, dates and codes out.
+
+Every pattern starts with a digit, a currency sign or a keyword, so the regex engine can skip
+ahead; the context checks (limit words, 最长, dates) are plain string tests on a few
+characters around each hit.
 """
 
 from __future__ import annotations
@@ -12,33 +16,32 @@ import re
 
 from smsguard.screening.facts.model import Amount, Bound, Term
 from smsguard.screening.facts.numerals import to_number
+from smsguard.screening.facts.textutil import clause_before
 from smsguard.screening.text import NormalizedText
 
-_N = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CNN = "[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
+_N = r"[0-9][0-9]*(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _SEP = r"\s?(?:-|~|～|至|到|—|–)\s?"
 _MAG = r"百万|千万|万|千|w|k"
+_UNIT = r"美元|港币|元|块钱?|圆|yuan|rmb|dollars?|usd|hkd|pounds?"
 
-_AMOUNT = re.compile(
-    r"(?P<cur>us\$|hk\$|¥|￥|\$|£|€|rmb|cny|usd|hkd|人民币)"
-    rf"\s?(?P<n1>{_N})\s?(?P<m1>{_MAG})?(?![a-z\d])(?:元)?"
-    rf"|(?<![\d.,])(?:(?P<lo>{_N}){_SEP})?(?P<n2>{_N})\s?(?P<m2>{_MAG})?\s?"
-    r"(?P<u2>美元|港币|元|块钱?|圆|yuan|rmb|dollars?|usd|hkd|pounds?)(?![a-z])"
-    rf"|(?<![\d.,])(?:(?P<lo3>{_N}){_SEP})?(?P<n3>{_N})\s?(?P<m3>{_MAG})(?!分之|[a-z])"
-    rf"|(?P<cn>{_CNN})(?P<cm>[万千])?(?P<cu>元)"
-    rf"|(?P<cn2>{_CNN})(?P<cm2>万|千)(?!分之|一|火急)"
-    r"|(?P<kw>额度|授信|可借|可贷|备用金|借款|授权)(?:[:：为是高达最至调可]{0,4})"
-    r"(?P<n4>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}(?:\.\d+)?)(?![\d.%万千元块wk])"
+# 20万, 3-6千元, 50000元, 5000 rmb; the look-behind keeps "2013" from matching as "013".
+_AMOUNT_NUM = re.compile(
+    rf"(?P<n>[0-9](?<![0-9.,][0-9])[0-9]*(?:,[0-9]{{3}})*(?:\.[0-9]+)?)(?:{_SEP}(?P<n2>{_N}))?"
+    rf"\s?(?:(?P<mag>{_MAG})(?!分之|[a-z])\s?(?P<unit>{_UNIT})?|(?P<unit2>{_UNIT}))(?![a-z])"
 )
-_MAGNITUDE = {
-    "百万": 1e6,
-    "千万": 1e7,
-    "万": 1e4,
-    "w": 1e4,
-    "千": 1e3,
-    "k": 1e3,
-    "": 1.0,
-}
+_AMOUNT_CUR = re.compile(
+    r"(?P<cur>us\$|hk\$|¥|￥|\$|£|€|rmb|cny|usd|hkd|人民币)"
+    rf"\s?(?P<n>{_N})\s?(?P<mag>{_MAG})?(?![a-z0-9])元?"
+)
+_AMOUNT_CN = re.compile(
+    r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:(?P<mag>万|千)(?!分之|一|火急)元?|元)"
+)
+_AMOUNT_KW = re.compile(
+    r"(?:额度|授信|可借|可贷|备用金|借款|授权)[:：为是高达最至调可]{0,4}"
+    r"(?P<n>[0-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9][0-9]{2,}(?:\.[0-9]+)?)"
+    r"(?![0-9.%万千元块wk])"
+)
+_MAGNITUDE = {"百万": 1e6, "千万": 1e7, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3}
 _CURRENCY = {
     "us$": "USD",
     "$": "USD",
@@ -54,13 +57,18 @@ _CURRENCY = {
     "pounds": "GBP",
     "€": "EUR",
 }
-_LIMIT_WORDS = ("额度", "授信", "可借", "可贷", "最高", "备用金", "授权", "借款", "最多", "up to")
-_CLAUSE_BREAK = re.compile(r"[，。！？；,!?;\n]")
+_LIMIT_WORDS = re.compile(r"额度|授信|可借|可贷|最高|备用金|授权|借款|最多|up to")
+_CUR_GATE = ("¥", "￥", "$", "£", "€", "rmb", "cny", "usd", "hkd", "人民币")
+_KW_GATE = ("额度", "授信", "可借", "可贷", "备用金", "借款", "授权")
 
 _TERM = re.compile(
-    rf"(?P<pre>最长|最短|最多|长达|期限|可分|分)?(?<![\d.])(?:(?P<lo>\d{{1,3}}|{_CNN}){_SEP})?"
-    rf"(?P<n>\d{{1,3}}(?:\.\d+)?|{_CNN})\s?(?P<u>个月|年期|年|期|天)"
-    r"|(?<![\d.])(?P<en>\d{1,3})[\s-]?(?P<eu>months?|years?|yrs?|days?|instal{1,2}ments?)(?![a-z])"
+    r"(?P<n>[0-9一二两三四五六七八九十](?<![0-9.][0-9])[0-9.一二两三四五六七八九十百]*)"
+    r"(?:\s?(?:-|~|～|至|到|—|–)\s?(?P<n2>[0-9一二两三四五六七八九十][0-9.一二两三四五六七八九十百]*))?"
+    r"\s?(?P<u>个月|年期|年|期|天)"
+)
+_TERM_EN = re.compile(
+    r"(?P<n>[0-9](?<![0-9.][0-9])[0-9]{0,2})[\s-]?(?P<u>months?|years?|yrs?|days?|instal{1,2}ments?)"
+    r"(?![a-z])"
 )
 _TERM_MONTHS = {
     "个月": 1.0,
@@ -75,104 +83,130 @@ _TERM_MONTHS = {
     "instalment": 1.0,
     "installment": 1.0,
 }
-_TERM_GATE = ("期", "月", "年", "天", "month", "year", "yr", "day", "instal")
+_TERM_EN_GATE = ("month", "year", "yr", "day", "instal")
+_TERM_PRE = ("最长", "最短", "最多", "长达", "期限", "可分", "分")
+_UPPER_PRE = ("最长", "最多", "长达")
 _NOT_TERM_AFTER = ("放款", "到账", "下款", "批", "内", "前", "后", "审", "有效", "以上", "以来", "来")
-_NOT_TERM_BEFORE = ("第", "近", "最快", "快", "每", "过去", "前")
+_NOT_TERM_BEFORE = ("第", "近", "快", "每", "过去", "前")
 
 
-def _limit_context(text: str, start: int) -> bool:
-    window = text[max(0, start - 10) : start]
-    window = _CLAUSE_BREAK.split(window)[-1]
-    return any(word in window for word in _LIMIT_WORDS)
+def _is_limit(text: str, start: int) -> bool:
+    return _LIMIT_WORDS.search(clause_before(text, start, 10)) is not None
 
 
-def _currency(token: str, before: str) -> str:
-    code = _CURRENCY.get(token)
-    if code is None and "美元" in before:
-        return "USD"
-    return code or "CNY"
+def _amount(nt: NormalizedText, value: float | None, currency: str, span: tuple[int, int]) -> list[Amount]:
+    if value is None:
+        return []
+    limit = _is_limit(nt.text, span[0])
+    yuan = value if currency == "CNY" else None
+    return [Amount(value, currency, yuan, limit, nt.to_original(*span))]
 
 
-def _amounts_from(
-    nt: NormalizedText, match: re.Match[str]
-) -> list[tuple[float, str, tuple[int, int]]]:
-    """(value, currency, text span) for the match, two of them for a 3-6千元 range."""
-    g = match.groupdict()
-    before = nt.text[max(0, match.start() - 6) : match.start()]
-    if g["cur"] is not None:
-        value = to_number(g["n1"])
-        scale, currency = _MAGNITUDE[g["m1"] or ""], _currency(g["cur"], "")
-        return [] if value is None else [(value * scale, currency, match.span())]
-    for num, low, mag, unit in (("n2", "lo", "m2", "u2"), ("n3", "lo3", "m3", None)):
-        if g[num] is not None:
-            scale = _MAGNITUDE[g[mag] or ""]
-            currency = _currency(g[unit] or "", before) if unit else _currency("", before)
-            values = [to_number(g[num])] + ([to_number(g[low])] if g[low] else [])
-            return [(v * scale, currency, match.span()) for v in values if v is not None]
-    if g["cu"] is not None or g["cn2"] is not None:
-        digits, mag = (g["cn"], g["cm"]) if g["cu"] is not None else (g["cn2"], g["cm2"])
-        value = to_number(digits) if digits else (1.0 if mag else None)
-        return [] if value is None else [(value * _MAGNITUDE[mag or ""], "CNY", match.span())]
-    value = to_number(g["n4"])
-    return [] if value is None else [(value, _currency("", before), match.span("n4"))]
+def _numeric(nt: NormalizedText, m: re.Match[str]) -> list[Amount]:
+    """20万 / 3-6千元 (two amounts) / 50000元 / 5000 rmb."""
+    mag, unit = m.group("mag"), m.group("unit") or m.group("unit2") or ""
+    scale = _MAGNITUDE[mag] if mag else 1.0
+    text = nt.text
+    currency = _CURRENCY.get(unit, "CNY")
+    if currency == "CNY" and not unit and "美元" in text[max(0, m.start() - 6) : m.start()]:
+        currency = "USD"
+    high = to_number(m.group("n2")) if m.group("n2") else None
+    low = to_number(m.group("n"))
+    out = _amount(nt, None if low is None else low * scale, currency, m.span())
+    if high is not None:
+        out += _amount(nt, high * scale, currency, m.span())
+    return out
+
+
+def _cn(nt: NormalizedText, m: re.Match[str]) -> list[Amount]:
+    mag = m.group("mag")
+    digits = m.group()[: m.start("mag") - m.start()] if mag else m.group().rstrip("元")
+    value = to_number(digits)
+    scale = _MAGNITUDE[mag] if mag else 1.0
+    return _amount(nt, None if value is None else value * scale, "CNY", m.span())
+
+
+def _overlapping(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
 
 
 def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
     """Every money amount, converted to yuan where the currency is the yuan."""
     text = nt.text
     found: list[Amount] = []
-    for match in _AMOUNT.finditer(text):
-        is_limit = match["kw"] is not None or _limit_context(text, match.start())
-        for value, currency, span in _amounts_from(nt, match):
-            yuan = value if currency == "CNY" else None
-            found.append(Amount(value, currency, yuan, is_limit, nt.to_original(*span)))
+    taken: list[tuple[int, int]] = []
+    if any(sign in text for sign in _CUR_GATE):
+        for m in _AMOUNT_CUR.finditer(text):
+            value = to_number(m.group("n"))
+            if value is not None and m.group("mag"):
+                value *= _MAGNITUDE[m.group("mag")]
+            found += _amount(nt, value, _CURRENCY.get(m.group("cur"), "CNY"), m.span())
+            taken.append(m.span())
+    for m in _AMOUNT_NUM.finditer(text):
+        if not taken or not _overlapping(m.span(), taken):
+            found += _numeric(nt, m)
+    if "万" in text or "千" in text or "元" in text:
+        for m in _AMOUNT_CN.finditer(text):
+            found += _cn(nt, m)
+    if any(word in text for word in _KW_GATE):
+        for m in _AMOUNT_KW.finditer(text):
+            value = to_number(m.group("n"))
+            found += _amount(nt, value, "CNY", m.span("n"))
+    if len(found) > 1:
+        found.sort(key=lambda a: a.span)
     return tuple(found)
 
 
-def _term_ok(text: str, match: re.Match[str]) -> bool:
-    after = text[match.end() : match.end() + 2]
-    before = text[max(0, match.start() - 2) : match.start()]
-    if match["u"] in ("天", "年") and after.startswith(_NOT_TERM_AFTER):
-        return False
-    if match["u"] == "年" and after[:1].isdigit():
-        return False
-    if match["u"] == "期" and not match["n"][0].isdigit() and match["pre"] not in ("分", "可分"):
-        return False  # 一期、二期 are usually building phases or issue numbers
-    return not (match["pre"] is None and before.endswith(_NOT_TERM_BEFORE))
-
-
-def _term_bound(match: re.Match[str]) -> Bound:
-    pre = match["pre"] or ""
-    if pre in ("最长", "最多", "长达"):
+def _term_bound(pre: str | None) -> Bound:
+    if pre in _UPPER_PRE:
         return "upper"
-    if pre == "最短":
-        return "lower"
-    return "exact"
+    return "lower" if pre == "最短" else "exact"
+
+
+def _term_prefix(text: str, start: int) -> str | None:
+    before = text[max(0, start - 2) : start]
+    for word in _TERM_PRE:
+        if before.endswith(word):
+            return word
+    return None
+
+
+def _chinese_term(nt: NormalizedText, m: re.Match[str]) -> list[Term]:
+    text, unit, number = nt.text, m.group("u"), m.group("n")
+    after = text[m.end() : m.end() + 2]
+    pre = _term_prefix(text, m.start())
+    if unit in ("天", "年") and after.startswith(_NOT_TERM_AFTER):
+        return []
+    if unit == "年" and (after[:1].isdigit() or len(number) >= 4):
+        return []  # 2013年, 三年300万: a date or a count, not a term
+    if unit == "期" and not number[0].isdigit() and pre not in ("分", "可分"):
+        return []  # 一期、二期 are building phases or issue numbers
+    if pre is None and text[max(0, m.start() - 2) : m.start()].endswith(_NOT_TERM_BEFORE):
+        return []
+    per = _TERM_MONTHS[unit]
+    high, low = to_number(number), None
+    if m.group("n2"):
+        low, high = high, to_number(m.group("n2"))
+    if high is None:
+        return []
+    span = nt.to_original(m.start() - len(pre or ""), m.end())
+    if low is None:
+        return [Term(high * per, _term_bound(pre), span)]
+    return [Term(low * per, "range_low", span), Term(high * per, "range_high", span)]
 
 
 def find_terms(nt: NormalizedText) -> tuple[Term, ...]:
     """Loan terms (12期, 36个月, 最长5年, 30天) in months; a 3-36期 range gives two."""
     text = nt.text
-    if not any(word in text for word in _TERM_GATE):
-        return ()
     found: list[Term] = []
-    for match in _TERM.finditer(text):
-        span = nt.to_original(*match.span())
-        if match["en"] is not None:
-            unit = match["eu"].rstrip("s")
-            found.append(Term(float(match["en"]) * _TERM_MONTHS[unit], "exact", span))
-            continue
-        if not _term_ok(text, match):
-            continue
-        per = _TERM_MONTHS[match["u"]]
-        high = to_number(match["n"])
-        low = to_number(match["lo"]) if match["lo"] else None
-        if high is None:
-            continue
-        if low is None:
-            found.append(Term(high * per, _term_bound(match), span))
-        else:
-            found += [Term(low * per, "range_low", span), Term(high * per, "range_high", span)]
+    if "期" in text or "月" in text or "年" in text or "天" in text:
+        for m in _TERM.finditer(text):
+            found += _chinese_term(nt, m)
+    if any(word in text for word in _TERM_EN_GATE):
+        for m in _TERM_EN.finditer(text):
+            unit = m.group("u").rstrip("s")
+            span = nt.to_original(*m.span())
+            found.append(Term(float(m.group("n")) * _TERM_MONTHS[unit], "exact", span))
     return tuple(found)
 
 

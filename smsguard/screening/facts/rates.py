@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from smsguard.screening.facts.model import ANNUAL_KINDS, Bound, Rate, RateInconsistency, RateKind
 from smsguard.screening.facts.numerals import to_number
 from smsguard.screening.facts.rate_words import KEYWORDS
+from smsguard.screening.facts.textutil import standalone
 from smsguard.screening.text import NormalizedText
 
 _N = r"[0-9][0-9]*(?:\.[0-9]+)?"
@@ -53,8 +54,10 @@ def _one_value(i: int) -> str:
 
 _KEYWORD = re.compile("|".join(sorted(map(re.escape, KEYWORDS), key=len, reverse=True)))
 _TAIL = re.compile(
-    rf"(?P<fill>{_FILL}){_one_value(1)}(?:{_SEP}{_one_value(2)})?(?P<suffix>{_SUFFIX})?"
+    rf"(?P<fill>{_FILL}){_one_value(1)}(?P<second>{_SEP}{_one_value(2)})?(?P<suffix>{_SUFFIX})?"
 )
+_FIGURE_1 = ("pct1", "w1", "b1", "fen1", "unit1", "frac1", "bare1")
+_FIGURE_2 = ("pct2", "w2", "b2", "fen2", "unit2", "frac2", "bare2")
 _SUFFIX_AT = re.compile(_SUFFIX)
 _NUM_BEFORE = re.compile(rf"(?:(?P<lo>{_N})\s?%?{_SEP})?(?P<v>{_N})\s?$")
 _PER_10K = re.compile(rf"万分之(?P<w>{_N}|{_CN})")
@@ -66,6 +69,8 @@ _PRINCIPAL = re.compile(
 )
 _LOWER_WORDS = ("低至", "最低", "仅", "只需", "只要", "低到", "as low as", "from", "starting")
 _UPPER_WORDS = ("最高", "不超过", "不高于", "高达", "up to")
+_LOWER_RE = re.compile("|".join(_LOWER_WORDS))
+_UPPER_RE = re.compile("|".join(_UPPER_WORDS))
 _FEN_SCALE: dict[str, tuple[float, float]] = {  # percent per 分, percent per 厘
     "annual": (10.0, 1.0),
     "monthly": (1.0, 0.1),
@@ -118,20 +123,21 @@ def annualise(kind: RateKind, value: float) -> float | None:
     return None
 
 
-def _read(m: re.Match[str], i: int, kind: RateKind) -> tuple[float, RateKind] | None:
-    """Percent value of figure ``i`` of a tail match, and the kind its unit implies."""
-    if (pct := m.group(f"pct{i}")) is not None:
+def _read(values: tuple[str | None, ...], kind: RateKind) -> tuple[float, RateKind] | None:
+    """Percent value of one figure (its group values in ``_FIGURE`` order) and its kind."""
+    pct, ten_k, spelled, count, unit, frac, bare = values
+    if pct is not None:
         return float(pct), kind
-    if (ten_k := m.group(f"w{i}")) is not None:
+    if ten_k is not None:
         value = to_number(ten_k)
         daily = kind in ("daily", "unspecified")
         return None if value is None else (value / 100, "per_10k_daily" if daily else kind)
-    if (spelled := m.group(f"b{i}")) is not None:
+    if spelled is not None:
         value = to_number(spelled)
         return None if value is None else (value, kind)
-    if (count := m.group(f"fen{i}")) is not None:
-        return _fen(count, m.group(f"unit{i}"), m.group(f"frac{i}"), kind)
-    return float(m.group(f"bare{i}")), kind
+    if count is not None and unit is not None:
+        return _fen(count, unit, frac, kind)
+    return None if bare is None else (float(bare), kind)
 
 
 def _fen(count: str, unit: str, frac: str | None, kind: RateKind) -> tuple[float, RateKind] | None:
@@ -147,10 +153,6 @@ def _fen(count: str, unit: str, frac: str | None, kind: RateKind) -> tuple[float
     return value * per_unit, ("monthly" if kind == "unspecified" else kind)
 
 
-def _has_second(tail: re.Match[str]) -> bool:
-    return any(tail.group(f"{name}2") is not None for name in ("pct", "w", "b", "fen", "bare"))
-
-
 def _suffix_kind(suffix: str) -> RateKind:
     if "天" in suffix or "日" in suffix or "day" in suffix:
         return "daily"
@@ -160,12 +162,16 @@ def _suffix_kind(suffix: str) -> RateKind:
 
 
 def _bound(before: str, filler: str, after: str) -> Bound:
-    if after.startswith(("起", "以上")) or any(
-        w in filler or before.endswith(w) for w in _LOWER_WORDS
+    if (
+        after.startswith(("起", "以上"))
+        or before.endswith(_LOWER_WORDS)
+        or (filler and _LOWER_RE.search(filler))
     ):
         return "lower"
-    if after.startswith(("以内", "以下", "封顶")) or any(
-        w in filler or before.endswith(w) for w in _UPPER_WORDS
+    if (
+        after.startswith(("以内", "以下", "封顶"))
+        or before.endswith(_UPPER_WORDS)
+        or (filler and _UPPER_RE.search(filler))
     ):
         return "upper"
     return "exact"
@@ -179,28 +185,21 @@ def _simple(kind: RateKind, around: str) -> bool | None:
     return None
 
 
-def _english_word_ok(text: str, start: int, end: int) -> bool:
-    before = text[start - 1 : start] if start else ""
-    after = text[end : end + 1]
-    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
-
-
 def _from_keyword(text: str, kw: re.Match[str]) -> _Found | None:
-    word, end = kw.group(), kw.end()
-    kind = KEYWORDS[word]
-    if word.isascii() and not _english_word_ok(text, kw.start(), end):
+    word, start, end = kw.group(), kw.start(), kw.end()
+    if word.isascii() and not standalone(text, start, end):
         return None
     tail = _TAIL.match(text, end)
     if tail is None or text.startswith("收益", end):
         return None
     filler = tail.group("fill")
-    kind = "irr" if "irr" in filler else kind
-    first = _read(tail, 1, kind)
-    second = _read(tail, 2, kind) if _has_second(tail) else None
-    first_bare, second_bare = tail.group("bare1") is not None, tail.group("bare2") is not None
-    if second_bare and not first_bare:
-        second = None  # "7.2%-18": the dangling number is not part of the rate
-    if first is None or (first_bare and kind != "annual" and (second is None or second_bare)):
+    kind = "irr" if "irr" in filler else KEYWORDS[word]
+    first = _read(tail.group(*_FIGURE_1), kind)
+    first_bare = tail.group("bare1") is not None
+    second = None
+    if tail.group("second") is not None and (first_bare or tail.group("bare2") is None):
+        second = _read(tail.group(*_FIGURE_2), kind)  # "7.2%-18" keeps only the 7.2 %
+    if first is None or (first_bare and kind != "annual" and second is None):
         return None
     value_kind = first[1]
     suffix = tail.group("suffix")
@@ -209,10 +208,10 @@ def _from_keyword(text: str, kw: re.Match[str]) -> _Found | None:
     after = text[tail.end() : tail.end() + 6]
     if after.startswith(("收益", "的收益")):
         return None
-    bound = _bound(text[max(0, kw.start() - 3) : kw.start()], filler, after)
+    bound = _bound(text[max(0, start - 3) : start], filler, after)
     high = second[0] if second else first[0]
     simple = _simple(value_kind, filler + after)
-    return value_kind, first[0], high, second is not None, bound, simple, kw.start(), tail.end()
+    return value_kind, first[0], high, second is not None, bound, simple, start, tail.end()
 
 
 def _from_percent_sign(text: str, pos: int) -> _Found | None:

@@ -8,13 +8,17 @@ the message is split. GSM-7 parts hold 160, or 153 when split, and the extension
 
 from __future__ import annotations
 
+import re
+
 from smsguard.screening.facts.model import SegmentInfo
 
-_GSM7_BASIC = frozenset(
+_GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-_GSM7_EXTENDED = frozenset("|^€{}[]~\\\f")
+_GSM7_EXTENDED = "|^€{}[]~\\\f"
+_NOT_GSM7 = re.compile(f"[^{re.escape(_GSM7_BASIC + _GSM7_EXTENDED)}]")
+_EXTENDED = re.compile(f"[{re.escape(_GSM7_EXTENDED)}]")
 
 _UCS2_SINGLE, _UCS2_PART = 70, 67
 _GSM7_SINGLE, _GSM7_PART = 160, 153
@@ -34,13 +38,8 @@ def segment_info(text: str) -> SegmentInfo:
     UCS-2 length is counted in UTF-16 code units, because that is what travels: an emoji
     outside the Basic Multilingual Plane takes two. Empty text takes no parts.
     """
-    gsm_length = 0
-    for ch in text:
-        if ch in _GSM7_BASIC:
-            gsm_length += 1
-        elif ch in _GSM7_EXTENDED:
-            gsm_length += 2
-        else:
-            length = len(text.encode("utf-16-le")) // 2
-            return SegmentInfo("ucs2", length, _parts(length, _UCS2_SINGLE, _UCS2_PART))
-    return SegmentInfo("gsm7", gsm_length, _parts(gsm_length, _GSM7_SINGLE, _GSM7_PART))
+    if _NOT_GSM7.search(text) is not None:
+        length = len(text.encode("utf-16-le")) // 2
+        return SegmentInfo("ucs2", length, _parts(length, _UCS2_SINGLE, _UCS2_PART))
+    length = len(text) + len(_EXTENDED.findall(text))
+    return SegmentInfo("gsm7", length, _parts(length, _GSM7_SINGLE, _GSM7_PART))

@@ -3,7 +3,7 @@
 Carriers accept a real-name-filed signature only in full-width 【】 at the very start; one at
 the end is intercepted, and any other 【…】 in the body is forbidden because readers (and
 filters) would take it for the sender. Impersonators sometimes use look-alike brackets ([..],
-〖..〗) to dodge signature filing, so those are flagged too.
+〖..〗) to dodge signature filing, so a message that opens or closes with one is flagged.
 """
 
 from __future__ import annotations
@@ -13,23 +13,43 @@ import re
 from smsguard.screening.facts.model import Signature, Span
 from smsguard.screening.text import NormalizedText
 
-_BRACKET = re.compile(r"【([^【】\n]{1,40})】")
 _WELL_FORMED = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}")
-_LOOKALIKE = re.compile(r"^\s*(?:\[[\u4e00-\u9fffa-z0-9]{2,16}\]|〖[^〖〗\s]{2,16}〗)")
+_LOOKALIKE = re.compile(r"\s*(?:\[[\u4e00-\u9fffa-z0-9]{2,16}\]|〖[^〖〗\s]{2,16}〗)")
 _LOOKALIKE_END = re.compile(r"(?:\[[\u4e00-\u9fffa-z0-9]{2,16}\]|〖[^〖〗\s]{2,16}〗)[\s。.!！]*$")
-_TRAILING = frozenset(" \t\r\n。.!！~～")
+_TRAILING = " \t\r\n。.!！~～"
+_MAX_INNER = 40
 
 
-def _is_at_end(text: str, end: int) -> bool:
-    return all(ch in _TRAILING for ch in text[end:])
+def _bracket_pairs(text: str) -> list[tuple[int, int]]:
+    """Spans of 【…】 pairs with 1–40 characters inside and no nested 【 or line break."""
+    pairs: list[tuple[int, int]] = []
+    start = text.find("【")
+    while start != -1:
+        close = text.find("】", start + 1)
+        if close == -1:
+            break
+        inner_open = text.rfind("【", start + 1, close)
+        if inner_open != -1:
+            start = inner_open  # 【【x】: the inner bracket is the real pair
+        if 0 < close - start - 1 <= _MAX_INNER and "\n" not in text[start:close]:
+            pairs.append((start, close + 1))
+        start = text.find("【", close + 1)
+    return pairs
 
 
-def _signature(nt: NormalizedText, match: re.Match[str], at_start: bool) -> Signature:
-    inner_start, inner_end = nt.to_original(match.start(1), match.end(1))
+def _signature(nt: NormalizedText, pair: tuple[int, int], at_start: bool) -> Signature:
+    start, end = pair
+    inner_start, inner_end = nt.to_original(start + 1, end - 1)
     inner = nt.original[inner_start:inner_end]
-    well_formed = bool(_WELL_FORMED.fullmatch(inner)) and not inner.isdigit()
-    at_end = _is_at_end(nt.text, match.end())
-    return Signature(inner, nt.to_original(*match.span()), at_start, at_end, well_formed)
+    well_formed = _WELL_FORMED.fullmatch(inner) is not None and not inner.isdigit()
+    at_end = not nt.text[end:].strip(_TRAILING)
+    return Signature(inner, nt.to_original(start, end), at_start, at_end, well_formed)
+
+
+def _has_lookalike(text: str) -> bool:
+    if "[" not in text and "〖" not in text:
+        return False
+    return _LOOKALIKE.match(text) is not None or _LOOKALIKE_END.search(text) is not None
 
 
 def find_signature(nt: NormalizedText) -> tuple[Signature | None, tuple[Span, ...], bool]:
@@ -40,20 +60,16 @@ def find_signature(nt: NormalizedText) -> tuple[Signature | None, tuple[Span, ..
     real signature, so it is False whenever one was found.
     """
     text = nt.text
-    matches = list(_BRACKET.finditer(text)) if "【" in text else []
+    pairs = _bracket_pairs(text) if "【" in text else []
+    if not pairs:
+        return None, (), _has_lookalike(text)
     lead = len(text) - len(text.lstrip())
-    chosen: re.Match[str] | None = None
-    if matches and matches[0].start() == lead:
-        chosen = matches[0]
-    elif matches and _is_at_end(text, matches[-1].end()):
-        chosen = matches[-1]
-    extras = tuple(nt.to_original(*m.span()) for m in matches if m is not chosen)
+    chosen: tuple[int, int] | None = None
+    if pairs[0][0] == lead:
+        chosen = pairs[0]
+    elif not text[pairs[-1][1] :].strip(_TRAILING):
+        chosen = pairs[-1]
+    extras = tuple(nt.to_original(*pair) for pair in pairs if pair is not chosen)
     if chosen is None:
         return None, extras, _has_lookalike(text)
-    return _signature(nt, chosen, chosen.start() == lead), extras, False
-
-
-def _has_lookalike(text: str) -> bool:
-    if "[" not in text and "〖" not in text:
-        return False
-    return bool(_LOOKALIKE.match(text) or _LOOKALIKE_END.search(text))
+    return _signature(nt, chosen, chosen[0] == lead), extras, False

@@ -24,6 +24,8 @@ _URL = re.compile(
     r"(?P<path>[/?#][a-z0-9\-._~/?#@!$&*+=%:;]*)?"
 )
 _IP = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
+_DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")  # cheap pre-checks: most SMS have no link
+_DOTTED_QUAD = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]")
 _PATH_TRAILING = ".:;!?"
 _LABEL_SPLIT = re.compile(r"[.-]")
 
@@ -138,7 +140,9 @@ def _fact(nt: NormalizedText, match: re.Match[str]) -> UrlFact:
 def find_urls(nt: NormalizedText) -> tuple[tuple[UrlFact, ...], tuple[tuple[int, int], ...]]:
     """(links, their spans in ``nt.text``) — the text spans let phone parsing skip links."""
     text = nt.text
-    if "." not in text and "/" not in text:
+    if "." not in text or not (
+        "://" in text or _DOT_LETTER.search(text) or _DOTTED_QUAD.search(text)
+    ):
         return (), ()
     facts: list[UrlFact] = []
     spans: list[tuple[int, int]] = []

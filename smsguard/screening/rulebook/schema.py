@@ -151,8 +151,6 @@ class RateParameters(_Strict):
 
 class Parameters(_Strict):
     rates: RateParameters = RateParameters()
-    max_segments: int = Field(3, ge=1)
-    rate_tolerance_points: float = Field(0.5, ge=0)
 
 
 class RulebookHeader(_Strict):

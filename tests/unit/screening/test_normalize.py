@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
-from smsguard.screening.normalize import NORMALIZER_VERSION, is_cjk, normalize
+from smsguard.screening.normalize import NORMALIZER_VERSION, build_mapping, is_cjk, normalize
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def norm(text: str) -> str:
@@ -213,6 +217,26 @@ def test_t2s_data_names_its_origin_and_holds_pairs() -> None:
     assert "OpenCC" in header and "Apache-2.0" in header
     pairs = "".join(line for line in lines if not line.startswith("#"))
     assert len(pairs) % 2 == 0 and len(pairs) > 5000
+
+
+def test_every_mapping_target_is_a_fixed_point() -> None:
+    mapping = build_mapping()
+    assert all(mapping.get(target, target) == target for target in mapping.values())
+    assert all(len(source) == len(target) == 1 for source, target in mapping.items())
+
+
+def test_t2s_data_is_what_the_generator_writes() -> None:
+    pytest.importorskip("opencc")
+    spec = importlib.util.spec_from_file_location("gen_t2s", ROOT / "scripts/gen_t2s_table.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    mapping = generator.resolve_chains(
+        generator.single_char_mappings(generator.opencc.OpenCC("t2s"))
+    )
+    body = generator.render(mapping, "x").split("\n", 4)[-1]
+    stored = (ROOT / "smsguard/screening/data/t2s.txt").read_text(encoding="utf-8")
+    assert stored.split("\n", 4)[-1] == body
 
 
 def test_runtime_does_not_import_opencc() -> None:

@@ -1,0 +1,81 @@
+"""How the SMS lets the reader leave or complain: opt-out wording and complaint channels.
+
+Advertising Law Art. 43 and MIIT Order 31 require a way to refuse every commercial SMS, and
+carriers now insist on fixed wordings (拒收请回复R, 回T退订 …) at the end of the text, after
+which only the signature may follow. Complaint channels (投诉电话 …, 12321, 12378) count as
+the "contact details" the same article asks for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from smsguard.screening.facts.model import ComplaintChannel, OptOutFact
+from smsguard.screening.text import NormalizedText
+
+_OPT_OUT = re.compile(
+    r"拒收请?回复?\s?[a-z]{1,4}(?![a-z])"
+    r"|退订请?回复?\s?(?:[a-z]{1,4}|0000)(?![a-z])"
+    r"|回复?\s?(?:[a-z]{1,4}|0000)\s?(?:退订|拒收)"
+    r"|reply\s[\"']?(?:stop|unsubscribe|end|quit|optout|cancel)(?![a-z])(?P<tail1>)"
+    r"|text\s[\"']?(?:stop|unsubscribe|end|quit|optout|cancel)(?![a-z])(?P<tail2>)"
+    r"|txt\s[\"']?(?:stop|unsubscribe|end|quit|optout|cancel)(?![a-z])(?P<tail3>)"
+    r"|send\s[\"']?(?:stop|unsubscribe|end|quit|optout|cancel)(?![a-z])(?P<tail4>)"
+    r"|unsubscribe(?![a-z])|opt[- ]out(?![a-z])"
+)
+_EN_TAIL = re.compile(r"\s(?:to\s)?(?:opt[- ]?out|unsubscribe|end|cancel|stop|quit)(?![a-z])")
+_TAIL_OK = re.compile(
+    r"(?:本?短信|信息)?[\s。.!！,，;；:：)）\]】]*(?:【[^【】]{0,20}】)?[\s。.!！)）\]]*$"
+)
+_OPT_OUT_GATE = ("退订", "拒收", "stop", "unsub", "opt", "end", "quit", "cancel")
+
+_COMPLAINT = re.compile(
+    r"(?:投诉电话|投诉热线|投诉|举报电话|举报|监督电话|客服热线|客服电话|服务热线"
+    r"|消费者权益保护热线|消费者权益保护电话|消费者权益保护|消保热线)"
+    r"[:：为请拨打致电至\s]{0,6}(?P<number>[0-9][0-9-]{2,14}[0-9])"
+    r"|12321(?P<h1>)|12378(?P<h2>)|12315(?P<h3>)|12363(?P<h4>)"
+)
+_COMPLAINT_GATE = ("投诉", "举报", "热线", "电话", "123", "消费者", "消保")
+
+
+def find_opt_out(nt: NormalizedText) -> OptOutFact | None:
+    """The last opt-out phrase; ``at_end`` when only punctuation or a signature follows."""
+    text = nt.text
+    if not any(word in text for word in _OPT_OUT_GATE):
+        return None
+    phrase: tuple[int, int] | None = None
+    for m in _OPT_OUT.finditer(text):
+        if phrase is not None and m.start() < phrase[1]:
+            continue  # "opt out" already belongs to "reply STOP to opt out"
+        end = m.end()
+        if m.lastgroup is not None and (tail := _EN_TAIL.match(text, end)):
+            end = tail.end()
+        phrase = (m.start(), end)  # the closing phrase is the one carriers look at
+    if phrase is None:
+        return None
+    end = phrase[1]
+    span = nt.to_original(*phrase)
+    at_end = _TAIL_OK.match(text, end) is not None
+    return OptOutFact(nt.original[span[0] : span[1]], at_end, span)
+
+
+def _standalone_number(text: str, start: int, end: int) -> bool:
+    return not text[start - 1 : start].isdigit() and not text[end : end + 1].isdigit()
+
+
+def find_complaint_channels(nt: NormalizedText) -> tuple[ComplaintChannel, ...]:
+    """Complaint routes: a labelled hotline (投诉电话 …) or a known hotline like 12321."""
+    text = nt.text
+    if not any(word in text for word in _COMPLAINT_GATE):
+        return ()
+    found: list[ComplaintChannel] = []
+    for m in _COMPLAINT.finditer(text):
+        start, end = m.span()
+        number = m.group("number")
+        if number is None:
+            if _standalone_number(text, start, end):
+                found.append(ComplaintChannel(m.group(), m.group(), nt.to_original(start, end)))
+            continue
+        label = text[start : m.start("number")].rstrip(":：为请拨打致电至 \t")
+        found.append(ComplaintChannel(label, number.replace("-", ""), nt.to_original(start, end)))
+    return tuple(found)
