@@ -1,7 +1,7 @@
 """Regenerate the rule catalogue in docs/rulebook.md from the shipped rule files.
 
-    .venv/bin/python scripts/gen_rule_catalogue.py          # rewrite the catalogue
-    .venv/bin/python scripts/gen_rule_catalogue.py --check  # exit 1 if it is stale
+.venv/bin/python scripts/gen_rule_catalogue.py          # rewrite the catalogue
+.venv/bin/python scripts/gen_rule_catalogue.py --check  # exit 1 if it is stale
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def catalogue() -> str:
         basis = "; ".join(b.render() for b in rule.basis)
         purposes = ", ".join(rule.purposes)
         fraud = "yes" if rule.fraud_signal else ""
-        lines.append(f"| `{rule.id}` {rule.title} | {rule.severity} | {fraud} | {purposes} | {basis} |")
+        lines.append(
+            f"| `{rule.id}` {rule.title} | {rule.severity} | {fraud} | {purposes} | {basis} |"
+        )
     lines.append(END)
     return "\n".join(lines)
 

@@ -55,7 +55,11 @@ def scan(
     settings = state.settings
     sender = read_sender(sender_path)
     fmt = detect_format(input_path, in_format)
-    ofmt = detect_format(out_path, out_format) if out_path else (out_format or "jsonl")
+    ofmt: Format = (
+        detect_format(out_path, out_format)
+        if out_path is not None
+        else detect_format(Path("stdout.jsonl"), out_format)
+    )
     summary = ScanSummary()
     with open_reader(input_path, fmt=fmt, text_column=text_column) as reader:
         fieldnames = [

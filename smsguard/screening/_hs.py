@@ -6,12 +6,15 @@ what lets both backends agree exactly, provided one invariant holds: the Hypersc
 must accept a SUPERSET of what ``re`` accepts, never less. :func:`translate` keeps it by
 rewriting the ``re`` parse tree into Hyperscan syntax such that
 
-* every character set is spelled out as explicit code-point ranges computed by Python's own
-  engine, so ``\\d``, ``\\w``, ``\\s``, ``.`` and negated classes mean exactly what ``re``
-  means (Hyperscan's Unicode tables are older and differ on rare code points);
-* zero-width assertions (``^ $ \\b \\B \\A \\Z`` and lookarounds) are dropped: removing a
-  condition only widens the language, and it makes a match independent of what surrounds it,
-  which is what makes batch scanning (many messages in one buffer) sound;
+* every character set is spelled out as code-point ranges computed by Python's own engine,
+  so ``\\d``, ``\\w``, ``\\s``, ``.`` and negated classes cover everything they cover in
+  ``re`` (Hyperscan's own Unicode tables are older and differ on rare code points);
+* zero-width assertions (``\\b \\B`` and lookarounds) are dropped: removing a condition
+  only widens the language, and it makes a match independent of what surrounds it, which is
+  what makes batch scanning (many messages in one buffer) sound. Anchors that begin or end
+  the whole pattern become multi-line ones (``\\A`` -> ``^``, ``\\Z`` -> ``$``): messages
+  are joined with newlines, so each message's start and end are line starts and ends, as is
+  every place ``re`` anchors to; other anchors are dropped like the rest;
 * possessive quantifiers and atomic groups become ordinary ones, large repeat counts
   open-ended ones, and huge character sets (``\\w``) a few wider ranges (again only wider);
 * the end of the pattern is trimmed to its shortest form (``x+`` -> ``x``): every match
@@ -32,6 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
 from typing import Any
 
+from smsguard.screening import _charsets
+
 # The wheel exists only for some platforms; the matcher works without it.
 _hyperscan: Any
 _IMPORT_ERROR: str | None = None
@@ -42,36 +47,22 @@ except ImportError as exc:  # pragma: no cover - depends on the platform
     _IMPORT_ERROR = str(exc)
 
 _MAXREPEAT: int = int(importlib.import_module("re._constants").MAXREPEAT)
-_SURROGATES = (0xD800, 0xDFFF)
-_LAST_CODE_POINT = 0x10FFFF
-# Messages are joined with this byte in batch scans. Any byte would be correct (assertions
-# are gone, so hits that straddle two messages are only extra candidates that ``re``
-# rejects); a newline is rarely part of a rule match, which keeps those extras rare.
+# Messages are joined with this byte in batch scans. It must be a newline: anchors are
+# translated to multi-line ones (see translate). Reports that straddle two messages are only
+# extra candidates, which ``re`` then rejects.
 _SEPARATOR = b"\n"
 # Messages per Hyperscan call in a batch: large enough to amortise the per-call cost, small
 # enough that the joined buffer stays in cache and memory stays flat for huge batches.
 _CHUNK = 1024
-_CATEGORY_ESCAPES = {
-    "CATEGORY_DIGIT": r"\d",
-    "CATEGORY_NOT_DIGIT": r"\D",
-    "CATEGORY_SPACE": r"\s",
-    "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w",
-    "CATEGORY_NOT_WORD": r"\W",
-}
 # Repeat counts above this are widened to open-ended ones, and lower for a long ``inner``
 # (see _repeat); the budget is in characters of translated pattern.
 _EXACT_COUNT = 16
 _REPEAT_BUDGET = 2000
-# Character sets are widened to about this many ranges, except inside these zones (ASCII,
-# CJK punctuation and ideographs, full-width forms; surrogates can never be spanned).
-_MAX_RANGES = 24
-_EXACT_ZONES = ((0, 0x7F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xD800, 0xDFFF), (0xFF00, 0xFFEF))
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+_LINE_START = frozenset({"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING"})
+_LINE_END = frozenset({"AT_END", "AT_END_LINE", "AT_END_STRING"})
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _UNSUPPORTED_FLAGS = re.IGNORECASE | re.LOCALE
-
-Ranges = tuple[tuple[int, int], ...]
 
 
 class Unsupported(Exception):
@@ -99,7 +90,16 @@ def _works() -> bool:
 
 def translate(parsed: Any) -> bytes:
     """Hyperscan expression (UTF-8 mode) accepting a superset of the parsed ``re`` pattern."""
-    return _sequence(parsed, parsed.state.flags, tail=True).encode("ascii")
+    items = [(op.name, av) for op, av in parsed]
+    start = "^" if items and _is_anchor(items[0], _LINE_START) else ""
+    end = "$" if items and _is_anchor(items[-1], _LINE_END) else ""
+    # Trimming the tail is only sound when the match need not end at a line end.
+    body = _sequence(parsed, parsed.state.flags, tail=not end)
+    return f"{start}{body}{end}".encode("ascii")
+
+
+def _is_anchor(item: tuple[str, Any], kinds: frozenset[str]) -> bool:
+    return item[0] == "AT" and item[1].name in kinds
 
 
 def _sequence(nodes: Iterable[tuple[Any, Any]], flags: int, *, tail: bool = False) -> str:
@@ -146,7 +146,8 @@ def _node(name: str, av: Any, flags: int, *, tail: bool = False) -> str:
 
 
 def _repeat(low: int, high: int, inner: str, *, tail: bool) -> str:
-    """``inner{low,high}``, widened: counts above ``_EXACT_COUNT`` become open-ended.
+    """``inner{low,high}``, widened: counts above ``_EXACT_COUNT`` (fewer for a long
+    ``inner`` such as ``\\w``) become open-ended.
 
     Hyperscan's compile time and size grow with bounded counts (``.{0,3000}`` takes seconds
     and then fails), while ``x{16,}`` costs nothing and is a superset of ``x{40,900}``. At the
@@ -166,22 +167,22 @@ def _repeat(low: int, high: int, inner: str, *, tail: bool) -> str:
     return f"(?:{inner}){suffix}"
 
 
-def _node_ranges(name: str, av: Any, flags: int) -> Ranges:
+def _node_ranges(name: str, av: Any, flags: int) -> _charsets.Ranges:
     """Code points one single-character node accepts, as sorted disjoint ranges."""
     if name == "LITERAL":
-        return _valid(((av, av),))
+        return _charsets.valid(((av, av),))
     if name == "NOT_LITERAL":
-        return _complement(((av, av),))
+        return _charsets.complement(((av, av),))
     if name == "ANY":
-        return _ALL if flags & re.DOTALL else _complement(((10, 10),))
+        return _charsets.ALL if flags & re.DOTALL else _charsets.complement(((10, 10),))
     if name == "CATEGORY":
-        return _category(av.name, bool(flags & re.ASCII))
+        return _charsets.category(av.name, bool(flags & re.ASCII))
     if name == "IN":
         return _class(av, flags)
     raise Unsupported(f"{name.lower().replace('_', ' ')} has no Hyperscan equivalent")
 
 
-def _class(items: Sequence[tuple[Any, Any]], flags: int) -> Ranges:
+def _class(items: Sequence[tuple[Any, Any]], flags: int) -> _charsets.Ranges:
     negate = False
     parts: list[tuple[int, int]] = []
     for op, av in items:
@@ -191,105 +192,20 @@ def _class(items: Sequence[tuple[Any, Any]], flags: int) -> Ranges:
             parts.append((av[0], av[1]))
         else:
             parts.extend(_node_ranges(op.name, av, flags))
-    merged = _merge(parts)
-    return _complement(merged) if negate else _valid(merged)
+    merged = _charsets.merge(parts)
+    return _charsets.complement(merged) if negate else _charsets.valid(merged)
 
 
-def _charset(ranges: Ranges) -> str:
+def _charset(ranges: _charsets.Ranges) -> str:
     if not ranges:
         raise Unsupported("a character set that can never match")
     if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
         return f"\\x{{{ranges[0][0]:x}}}"
     body = "".join(
         f"\\x{{{low:x}}}" if low == high else f"\\x{{{low:x}}}-\\x{{{high:x}}}"
-        for low, high in _coarsen(ranges)
+        for low, high in _charsets.coarsen(ranges)
     )
     return f"[{body}]"
-
-
-def _coarsen(ranges: Ranges) -> Ranges:
-    """Widen a set of many ranges (``\\w`` has ~700) to about ``_MAX_RANGES`` of them.
-
-    Hyperscan limits pattern length and compiles huge classes slowly; a superset is all the
-    prefilter needs. The narrowest gaps are filled first, except where SMS text lives
-    (ASCII, CJK, full-width forms), which stays exact so that extra candidates stay rare.
-    """
-    if len(ranges) <= _MAX_RANGES:
-        return ranges
-    gaps = sorted(
-        (ranges[i + 1][0] - ranges[i][1], i)
-        for i in range(len(ranges) - 1)
-        if not _keeps_exact(ranges[i][1], ranges[i + 1][0])
-    )
-    fill = {i for _, i in gaps[: len(ranges) - _MAX_RANGES]}
-    out = [ranges[0]]
-    for i in range(1, len(ranges)):
-        if i - 1 in fill:  # the gap before range i is filled: extend the previous range
-            out[-1] = (out[-1][0], ranges[i][1])
-        else:
-            out.append(ranges[i])
-    return tuple(out)
-
-
-def _keeps_exact(gap_low: int, gap_high: int) -> bool:
-    return any(gap_low <= high and low <= gap_high for low, high in _EXACT_ZONES)
-
-
-def _merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
-    out: list[tuple[int, int]] = []
-    for low, high in sorted(ranges):
-        if out and low <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(high, out[-1][1]))
-        else:
-            out.append((low, high))
-    return tuple(out)
-
-
-def _complement(ranges: Ranges) -> Ranges:
-    """Valid (non-surrogate) code points NOT in ``ranges``."""
-    out: list[tuple[int, int]] = []
-    nxt = 0
-    for low, high in _merge(ranges):
-        if low > nxt:
-            out.append((nxt, low - 1))
-        nxt = max(nxt, high + 1)
-    if nxt <= _LAST_CODE_POINT:
-        out.append((nxt, _LAST_CODE_POINT))
-    return _valid(tuple(out))
-
-
-def _valid(ranges: Ranges) -> Ranges:
-    """Drop surrogates: they cannot be UTF-8 encoded, so they never reach Hyperscan."""
-    out: list[tuple[int, int]] = []
-    for low, high in ranges:
-        if low < _SURROGATES[0]:
-            out.append((low, min(high, _SURROGATES[0] - 1)))
-        if high > _SURROGATES[1]:
-            out.append((max(low, _SURROGATES[1] + 1), high))
-    return tuple(out)
-
-
-_ALL: Ranges = _valid(((0, _LAST_CODE_POINT),))
-
-
-@functools.cache
-def _category(name: str, ascii_only: bool) -> Ranges:
-    """Ask Python's own engine which code points ``\\d``/``\\w``/``\\s``… accept."""
-    runs = re.compile(_CATEGORY_ESCAPES[name] + "+", re.ASCII if ascii_only else 0)
-    out: list[tuple[int, int]] = []
-    for base, block in _blocks():
-        out.extend((base + m.start(), base + m.end() - 1) for m in runs.finditer(block))
-    return tuple(out)
-
-
-@functools.cache
-def _blocks() -> tuple[tuple[int, str], ...]:
-    """Every valid code point, in order, in two strings split around the surrogates."""
-    low, high = _SURROGATES
-    return (
-        (0, "".join(map(chr, range(low)))),
-        (high + 1, "".join(map(chr, range(high + 1, _LAST_CODE_POINT + 1)))),
-    )
 
 
 # --------------------------------------------------------------------------- database
@@ -301,7 +217,7 @@ def _compile(expressions: Sequence[tuple[int, bytes]]) -> Any:
     database.compile(
         expressions=[expression for _, expression in expressions],
         ids=[index for index, _ in expressions],
-        flags=_hyperscan.HS_FLAG_UTF8,
+        flags=_hyperscan.HS_FLAG_UTF8 | _hyperscan.HS_FLAG_MULTILINE,
     )
     return database
 
@@ -343,6 +259,21 @@ class Prefilter:
     def __init__(self, database: Any) -> None:
         self._database = database
         self._local = threading.local()
+
+    def dump(self) -> bytes:
+        """The compiled database as bytes, for pickling."""
+        assert _hyperscan is not None
+        return bytes(_hyperscan.dumpb(self._database))
+
+    @classmethod
+    def load(cls, blob: bytes) -> Prefilter:
+        """Undo :meth:`dump`; :class:`Unsupported` if this Hyperscan cannot load it."""
+        if _hyperscan is None:
+            raise Unsupported(f"hyperscan is not importable: {_IMPORT_ERROR}")
+        try:
+            return cls(_hyperscan.loadb(blob, _hyperscan.HS_MODE_BLOCK))
+        except _hyperscan.error as exc:
+            raise Unsupported(f"saved Hyperscan database does not load: {exc}") from exc
 
     def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)

@@ -13,6 +13,7 @@ proposed for every message: the prefilter may over-propose, never under-propose.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +23,7 @@ Factors = frozenset[str]
 _LIMIT = 256
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
-_NO_CASE_FOLDING = 0x2 | 0x4  # re.IGNORECASE | re.LOCALE: literals stop being literal
+_NO_CASE_FOLDING = re.IGNORECASE | re.LOCALE  # under these flags literals stop being literal
 # Latin letters from most to least frequent in English text.
 _LETTER_ORDER = "etaoinsrhldcumfpgwybvkxjqz"
 # Some of the most frequent Chinese characters in general text and in SMS: poor keys.

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from smsguard.errors import RulebookError
 from smsguard.screening.checks import CHECKS, Check
 from smsguard.screening.matcher import Matcher, PatternSpec, compile_matcher
+from smsguard.screening.normalize import normalize
 from smsguard.screening.rulebook.loader import Rulebook
 from smsguard.screening.rulebook.schema import CheckRef, RateParameters, RuleSpec, TermGroup
-from smsguard.screening.normalize import normalize
 from smsguard.screening.variants import expand_term
 
 SIGNAL_NAMES = ("loan", "marketing", "service", "collection", "verification")
@@ -44,14 +44,11 @@ class CompiledRule:
     purposes: frozenset[str]
     basis: str
 
-    @property
-    def needs_facts(self) -> bool:
-        return self.check is not None or self.unless_check is not None
+    slots: tuple[int, ...]
+    needs_facts: bool
 
-    @property
-    def slots(self) -> tuple[int, ...]:
-        first = () if self.match_slot is None else (self.match_slot,)
-        return first + self.all_slots
+    def applies(self, purpose: str, loan: bool) -> bool:
+        return purpose in self.purposes and (loan or not self.spec.loan_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +138,19 @@ def _compile_rule(rule: RuleSpec, slots: _SlotAllocator) -> CompiledRule:
     unless_slot = None
     if unless is not None and not unless.empty:
         unless_slot = slots.add(unless, rule_id=rule.id, field="unless")
+    check = _bind(match.check, rule.id, "match.check")
+    unless_check = _bind(unless.check if unless else None, rule.id, "unless.check")
     return CompiledRule(
         spec=rule,
         match_slot=match_slot,
         all_slots=all_slots,
         unless_slot=unless_slot,
-        check=_bind(match.check, rule.id, "match.check"),
-        unless_check=_bind(unless.check if unless else None, rule.id, "unless.check"),
+        check=check,
+        unless_check=unless_check,
         purposes=frozenset(rule.purposes),
         basis="; ".join(b.render() for b in rule.basis),
+        slots=((match_slot,) if match_slot is not None else ()) + all_slots,
+        needs_facts=check is not None or unless_check is not None,
     )
 
 

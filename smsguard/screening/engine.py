@@ -70,6 +70,7 @@ class Screener:
         self._default_sender = sender
         self._directory = directory if directory is not None else builtin_directory()
         self.max_text_length = max_text_length
+        self._fact_rules_cache: dict[tuple[str, bool], tuple[CompiledRule, ...]] = {}
         self.rulebook_version = compiled.rulebook.version
 
     @property
@@ -148,21 +149,33 @@ class Screener:
             )
         findings = [
             finding
-            for rule in self._candidates(first, with_facts=check_input is not None)
-            if (finding := _apply(rule, first, nt, purpose, loan, check_input)) is not None
+            for rule in self._candidates(first, purpose, loan, with_facts=facts)
+            if (finding := _apply(rule, first, nt, check_input)) is not None
         ]
         findings.sort(key=lambda f: (f.span[0], f.rule))
         ordered = tuple(findings)
         return Verdict(decide(ordered), ordered, extracted, purpose, loan, self.rulebook_version)
 
-    def _candidates(self, first: Mapping[int, Hit], *, with_facts: bool) -> Iterator[CompiledRule]:
+    def _candidates(
+        self, first: Mapping[int, Hit], purpose: str, loan: bool, *, with_facts: bool
+    ) -> Iterator[CompiledRule]:
+        """Rules worth evaluating: those whose first group hit, and the fact checks."""
         by_slot = self._compiled.rules_by_slot
         for slot in first:
             for rule in by_slot.get(slot, ()):
-                if with_facts or not rule.needs_facts:
+                if rule.applies(purpose, loan) and (with_facts or not rule.needs_facts):
                     yield rule
         if with_facts:
-            yield from self._compiled.always_evaluated
+            yield from self._fact_rules(purpose, loan)
+
+    def _fact_rules(self, purpose: str, loan: bool) -> tuple[CompiledRule, ...]:
+        key = (purpose, loan)
+        rules = self._fact_rules_cache.get(key)
+        if rules is None:
+            always = self._compiled.always_evaluated
+            rules = tuple(rule for rule in always if rule.applies(purpose, loan))
+            self._fact_rules_cache[key] = rules
+        return rules
 
     def _loan_related(self, first: Mapping[int, Hit], facts: Facts | None) -> bool:
         if self._compiled.signal_slots["loan"] in first:
@@ -186,12 +199,8 @@ def _apply(
     rule: CompiledRule,
     first: Mapping[int, Hit],
     nt: NormalizedText,
-    purpose: str,
-    loan: bool,
     check_input: CheckInput | None,
 ) -> Finding | None:
-    if purpose not in rule.purposes or (rule.spec.loan_only and not loan):
-        return None
     span: tuple[int, int] | None = None
     for slot in rule.slots:
         hit = first.get(slot)

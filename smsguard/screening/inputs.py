@@ -28,8 +28,10 @@ def ensure_text(value: object, *, max_length: int) -> str:
         raise InputError("text is empty")
     if "\x00" in value:
         raise InputError("text contains NUL bytes: it looks like binary data, not an SMS")
+    if _CONTROL.search(value) is None:
+        return value
     controls = len(_CONTROL.findall(value))
-    if controls and controls > _BINARY_SHARE * len(value):
+    if controls > _BINARY_SHARE * len(value):
         raise InputError(
             f"text has {controls} control characters in {len(value)}: "
             "it looks like binary data, not an SMS"

@@ -13,7 +13,9 @@ import pytest
 SENDERS = Path(__file__).parents[2] / "smsguard" / "demo" / "senders"
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSGUARD_")}
     return subprocess.run(
         [sys.executable, "-m", "smsguard", *args],
@@ -21,7 +23,6 @@ def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subp
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd,
         check=False,
     )
 
@@ -94,7 +95,10 @@ def test_bad_environment_is_named() -> None:
     env = {**os.environ, "SMSGUARD_WORKERS": "lots"}
     result = subprocess.run(
         [sys.executable, "-m", "smsguard", "check", "hi"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 2 and "workers" in result.stderr
 
@@ -103,8 +107,7 @@ def test_bad_environment_is_named() -> None:
 def test_scan_keeps_fields_skips_bad_rows_and_summarises(tmp_path: Path, workers: str) -> None:
     source = tmp_path / "in.tsv"
     source.write_bytes(
-        "id\ttext\n"
-        "a1\t【好借银行】贷款秒批，点击申请\n".encode()
+        "id\ttext\na1\t【好借银行】贷款秒批，点击申请\n".encode()
         + b"a2\t\xff\xfe broken\n"
         + "a3\t晚上一起吃饭\n".encode()
         + b"a4\t\n"

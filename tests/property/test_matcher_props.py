@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from smsguard.errors import RulebookError
+from smsguard.screening import _charsets
 from smsguard.screening.matcher import (
     Backend,
     Hit,
@@ -32,7 +33,9 @@ ATOMS = st.sampled_from(
     + [r"[秒贷]", r"[^批]", r"[a-b]", r"[^\s，]", r"\d", r"\w", r"\s", r"\W", r"\D", "."]
 )
 ZERO_WIDTH = st.sampled_from([r"\b", r"\B", "^", "$", r"\A", r"\Z", "(?=秒)", "(?<!a)"])
-QUANTIFIERS = st.sampled_from(["?", "*", "+", "{1,3}", "{2}", "*?", "+?", "{0,2}?"])
+QUANTIFIERS = st.sampled_from(
+    ["?", "*", "+", "{1,3}", "{2}", "*?", "+?", "{0,2}?", "{2,17}", "{17}", "{3,}", "++"]
+)
 
 
 def _regexes() -> st.SearchStrategy[str]:
@@ -104,3 +107,24 @@ def test_any_unicode_text(texts: list[str]) -> None:
     want = [expected(FIXED, text) for text in texts]
     for matcher in fixed_matchers():
         assert matcher.scan_batch(texts) == want, matcher.backend
+
+
+CODE_POINTS = st.integers(min_value=0, max_value=0x10FFFF)
+PAIRS = st.lists(st.tuples(CODE_POINTS, CODE_POINTS), max_size=80)
+
+
+def member(point: int, ranges: _charsets.Ranges) -> bool:
+    return any(low <= point <= high for low, high in ranges)
+
+
+@given(pairs=PAIRS, probes=st.lists(CODE_POINTS))
+def test_charset_complement_and_widening(pairs: list[tuple[int, int]], probes: list[int]) -> None:
+    """Complement splits valid code points exactly; widening only ever adds members."""
+    ranges = _charsets.valid(_charsets.merge((min(pair), max(pair)) for pair in pairs))
+    edges = [point + step for low, high in ranges for point in (low, high) for step in (-1, 0, 1)]
+    outside, wide = _charsets.complement(ranges), _charsets.coarsen(ranges)
+    for point in [*probes, *edges]:
+        if 0xD800 <= point <= 0xDFFF or not 0 <= point <= 0x10FFFF:
+            continue
+        assert member(point, ranges) != member(point, outside)
+        assert member(point, wide) or not member(point, ranges)

@@ -10,8 +10,27 @@ from smsguard.screening import Screener
 
 # Text biased towards the shapes screening cares about, plus anything Unicode has.
 FRAGMENTS = st.sampled_from(
-    ["贷款", "秒批", "年化利率", "7.2%", "日息", "万分之五", "【建设银行】", "t.cn/ab", "95533",
-     "13800001111", "回T退订", "验证码", "解冻费", "转账", "-", " ", "\u200b", "％", "貸"]
+    [
+        "贷款",
+        "秒批",
+        "年化利率",
+        "7.2%",
+        "日息",
+        "万分之五",
+        "【建设银行】",
+        "t.cn/ab",
+        "95533",
+        "13800001111",
+        "回T退订",
+        "验证码",
+        "解冻费",
+        "转账",
+        "-",
+        " ",
+        "\u200b",
+        "％",
+        "貸",
+    ]
 )
 TEXTS = st.one_of(
     st.text(),
@@ -19,7 +38,9 @@ TEXTS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(TEXTS)
 def test_screen_never_crashes_and_spans_stay_inside(screener: Screener, text: str) -> None:
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import FeeMention
-from smsguard.screening.facts.textutil import clause_before
+from smsguard.screening.facts.textutil import clause_before, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 # Fees that only appear in pay-before-disbursement fraud (regulations.md §E1, §F3).
@@ -27,18 +27,13 @@ _ORDINARY_FEES = (
     "processing_fee deposit_fee late_fee"
 ).split()
 _UPFRONT_SET = frozenset(name.replace("_", " ") for name in _UPFRONT_FEES)
-_FEE = re.compile(
-    "|".join(
-        re.escape(name.replace("_", " "))
-        for name in sorted(_UPFRONT_FEES + _ORDINARY_FEES, key=len, reverse=True)
-    )
-)
+_FEE = re.compile(trie_pattern(name.replace("_", " ") for name in _UPFRONT_FEES + _ORDINARY_FEES))
 _PAY_FIRST = re.compile(
     r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳|upfront|in advance|before"
 )
 _WAIVED_BEFORE = re.compile(r"(?:无|免|0|零|不收|没有|no|free of)[^，。！？；,!?;]{0,4}$")
 _WAIVED_AFTER = re.compile(r"全免|为0|为零|0元|免收|free")
-_FEE_GATE = ("费", "金", "息", "流水", "验资", "通道", "冻结", "认证", "佐证", "评分", "fee")
+_FEE_GATE = re.compile(r"息|流水|验资|通道|冻结|认证|佐证|评分|fee")
 
 _REPAYMENT_NAMES = {
     "等额本息": "等额本息",
@@ -58,8 +53,7 @@ _REPAYMENT_NAMES = {
     "分期": "分期",
 }
 _REPAYMENT = re.compile(
-    "|".join(sorted(_REPAYMENT_NAMES, key=len, reverse=True))
-    + r"|分[0-9一二两三四五六七八九十][0-9一二两三四五六七八九十]{0,2}期"
+    trie_pattern(_REPAYMENT_NAMES) + r"|分[0-9一二两三四五六七八九十][0-9一二两三四五六七八九十]{0,2}期"
 )
 
 
@@ -75,7 +69,7 @@ def _fee(nt: NormalizedText, m: re.Match[str]) -> FeeMention:
 def find_fees(nt: NormalizedText) -> tuple[FeeMention, ...]:
     """Every named fee, flagged upfront (fraud pattern) or waived (free claim)."""
     text = nt.text
-    if not any(word in text for word in _FEE_GATE):
+    if "费" not in text and "金" not in text and _FEE_GATE.search(text) is None:
         return ()
     return tuple(_fee(nt, m) for m in _FEE.finditer(text))
 

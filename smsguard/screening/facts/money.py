@@ -6,8 +6,8 @@ number counts as money only with a currency or magnitude unit (元, 万, ¥, RMB
 after a limit word (额度50000), which keeps phone numbers, dates and codes out.
 
 Every pattern starts with a digit, a currency sign or a keyword, so the regex engine can skip
-ahead; the context checks (limit words, 最长, dates) are plain string tests on a few
-characters around each hit.
+ahead, and numbers are matched possessively so a failed unit check does not backtrack
+digit by digit; the context checks (limit words, 最长, dates) are plain string tests.
 """
 
 from __future__ import annotations
@@ -16,30 +16,30 @@ import re
 
 from smsguard.screening.facts.model import Amount, Bound, Term
 from smsguard.screening.facts.numerals import to_number
-from smsguard.screening.facts.textutil import clause_before
+from smsguard.screening.facts.textutil import clause_before, span_of
 from smsguard.screening.text import NormalizedText
 
-_N = r"[0-9][0-9]*(?:,[0-9]{3})*(?:\.[0-9]+)?"
+# A whole number token; the look-behind keeps "2013" from matching as "013".
+_NUM = r"[0-9](?<![0-9.,][0-9])(?>[0-9]*+(?:,[0-9]{3})*+(?:\.[0-9]++)?)"
+_NUM2 = r"[0-9](?>[0-9]*+(?:,[0-9]{3})*+(?:\.[0-9]++)?)"
 _SEP = r"\s?(?:-|~|～|至|到|—|–)\s?"
 _MAG = r"百万|千万|万|千|w|k"
 _UNIT = r"美元|港币|元|块钱?|圆|yuan|rmb|dollars?|usd|hkd|pounds?"
 
-# 20万, 3-6千元, 50000元, 5000 rmb; the look-behind keeps "2013" from matching as "013".
 _AMOUNT_NUM = re.compile(
-    rf"(?P<n>[0-9](?<![0-9.,][0-9])[0-9]*(?:,[0-9]{{3}})*(?:\.[0-9]+)?)(?:{_SEP}(?P<n2>{_N}))?"
-    rf"\s?(?:(?P<mag>{_MAG})(?!分之|[a-z])\s?(?P<unit>{_UNIT})?|(?P<unit2>{_UNIT}))(?![a-z])"
+    rf"(?P<n>{_NUM})(?:{_SEP}(?P<n2>{_NUM2}))?\s?"
+    rf"(?:(?P<mag>{_MAG})(?!分之|[a-z])\s?(?P<unit>{_UNIT})?|(?P<unit2>{_UNIT}))(?![a-z])"
 )
 _AMOUNT_CUR = re.compile(
     r"(?P<cur>us\$|hk\$|¥|￥|\$|£|€|rmb|cny|usd|hkd|人民币)"
-    rf"\s?(?P<n>{_N})\s?(?P<mag>{_MAG})?(?![a-z0-9])元?"
+    rf"\s?(?P<n>{_NUM2})\s?(?P<mag>{_MAG})?(?![a-z0-9])元?"
 )
 _AMOUNT_CN = re.compile(
     r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:(?P<mag>万|千)(?!分之|一|火急)元?|元)"
 )
 _AMOUNT_KW = re.compile(
     r"(?:额度|授信|可借|可贷|备用金|借款|授权)[:：为是高达最至调可]{0,4}"
-    r"(?P<n>[0-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9][0-9]{2,}(?:\.[0-9]+)?)"
-    r"(?![0-9.%万千元块wk])"
+    r"(?P<n>[0-9](?>[0-9]{0,2}(?:,[0-9]{3})++|[0-9]{2,}+)(?:\.[0-9]++)?)(?![0-9.%万千元块wk])"
 )
 _MAGNITUDE = {"百万": 1e6, "千万": 1e7, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3}
 _CURRENCY = {
@@ -58,18 +58,20 @@ _CURRENCY = {
     "€": "EUR",
 }
 _LIMIT_WORDS = re.compile(r"额度|授信|可借|可贷|最高|备用金|授权|借款|最多|up to")
-_CUR_GATE = ("¥", "￥", "$", "£", "€", "rmb", "cny", "usd", "hkd", "人民币")
-_KW_GATE = ("额度", "授信", "可借", "可贷", "备用金", "借款", "授权")
+_CUR_GATE = re.compile(r"[¥￥$£€]|rmb|cny|usd|hkd|人民币")
+_KW_GATE = re.compile(r"额度|授信|可借|可贷|备用金|借款|授权")
 
 _TERM = re.compile(
-    r"(?P<n>[0-9一二两三四五六七八九十](?<![0-9.][0-9])[0-9.一二两三四五六七八九十百]*)"
-    r"(?:\s?(?:-|~|～|至|到|—|–)\s?(?P<n2>[0-9一二两三四五六七八九十][0-9.一二两三四五六七八九十百]*))?"
+    r"(?P<n>[0-9一二两三四五六七八九十](?<![0-9.][0-9])(?>[0-9.一二两三四五六七八九十百]*+))"
+    r"(?:\s?(?:-|~|～|至|到|—|–)\s?"
+    r"(?P<n2>[0-9一二两三四五六七八九十](?>[0-9.一二两三四五六七八九十百]*+)))?"
     r"\s?(?P<u>个月|年期|年|期|天)"
 )
 _TERM_EN = re.compile(
-    r"(?P<n>[0-9](?<![0-9.][0-9])[0-9]{0,2})[\s-]?(?P<u>months?|years?|yrs?|days?|instal{1,2}ments?)"
-    r"(?![a-z])"
+    r"(?P<n>[0-9](?<![0-9.][0-9])[0-9]{0,2}+)[\s-]?"
+    r"(?P<u>months?|years?|yrs?|days?|instal{1,2}ments?)(?![a-z])"
 )
+_TERM_EN_GATE = re.compile(r"month|year|yr|day|instal")
 _TERM_MONTHS = {
     "个月": 1.0,
     "期": 1.0,
@@ -83,51 +85,55 @@ _TERM_MONTHS = {
     "instalment": 1.0,
     "installment": 1.0,
 }
-_TERM_EN_GATE = ("month", "year", "yr", "day", "instal")
-_TERM_PRE = ("最长", "最短", "最多", "长达", "期限", "可分", "分")
+_TERM_PRE = re.compile(r"(?:最长|最短|最多|长达|期限|可分|分)$")
 _UPPER_PRE = ("最长", "最多", "长达")
 _NOT_TERM_AFTER = ("放款", "到账", "下款", "批", "内", "前", "后", "审", "有效", "以上", "以来", "来")
 _NOT_TERM_BEFORE = ("第", "近", "快", "每", "过去", "前")
 
 
-def _is_limit(text: str, start: int) -> bool:
-    return _LIMIT_WORDS.search(clause_before(text, start, 10)) is not None
-
-
-def _amount(nt: NormalizedText, value: float | None, currency: str, span: tuple[int, int]) -> list[Amount]:
+def _amount(
+    nt: NormalizedText, value: float | None, currency: str, start: int, end: int
+) -> Amount | None:
     if value is None:
-        return []
-    limit = _is_limit(nt.text, span[0])
+        return None
+    limit = _LIMIT_WORDS.search(clause_before(nt.text, start, 10)) is not None
     yuan = value if currency == "CNY" else None
-    return [Amount(value, currency, yuan, limit, nt.to_original(*span))]
+    return Amount(value, currency, yuan, limit, span_of(nt, start, end))
 
 
-def _numeric(nt: NormalizedText, m: re.Match[str]) -> list[Amount]:
+def _numeric(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
     """20万 / 3-6千元 (two amounts) / 50000元 / 5000 rmb."""
-    mag, unit = m.group("mag"), m.group("unit") or m.group("unit2") or ""
+    number, second, mag, unit, unit2 = m.group("n", "n2", "mag", "unit", "unit2")
     scale = _MAGNITUDE[mag] if mag else 1.0
-    text = nt.text
-    currency = _CURRENCY.get(unit, "CNY")
-    if currency == "CNY" and not unit and "美元" in text[max(0, m.start() - 6) : m.start()]:
-        currency = "USD"
-    high = to_number(m.group("n2")) if m.group("n2") else None
-    low = to_number(m.group("n"))
-    out = _amount(nt, None if low is None else low * scale, currency, m.span())
-    if high is not None:
-        out += _amount(nt, high * scale, currency, m.span())
-    return out
+    currency = _CURRENCY.get(unit or unit2 or "", "CNY")
+    if currency == "CNY" and not (unit or unit2):
+        before = nt.text[max(0, m.start() - 6) : m.start()]
+        currency = "USD" if "美元" in before else "CNY"
+    start, end = m.span()
+    for token in (number, second) if second else (number,):
+        value = to_number(token)
+        amount = _amount(nt, None if value is None else value * scale, currency, start, end)
+        if amount is not None:
+            out.append(amount)
 
 
-def _cn(nt: NormalizedText, m: re.Match[str]) -> list[Amount]:
+def _with_currency(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
+    value, mag = to_number(m.group("n")), m.group("mag")
+    if value is not None and mag:
+        value *= _MAGNITUDE[mag]
+    amount = _amount(nt, value, _CURRENCY.get(m.group("cur"), "CNY"), *m.span())
+    if amount is not None:
+        out.append(amount)
+
+
+def _spelled(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
     mag = m.group("mag")
     digits = m.group()[: m.start("mag") - m.start()] if mag else m.group().rstrip("元")
     value = to_number(digits)
     scale = _MAGNITUDE[mag] if mag else 1.0
-    return _amount(nt, None if value is None else value * scale, "CNY", m.span())
-
-
-def _overlapping(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+    amount = _amount(nt, None if value is None else value * scale, "CNY", *m.span())
+    if amount is not None:
+        out.append(amount)
 
 
 def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
@@ -135,64 +141,57 @@ def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
     text = nt.text
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    if any(sign in text for sign in _CUR_GATE):
+    if _CUR_GATE.search(text) is not None:
         for m in _AMOUNT_CUR.finditer(text):
-            value = to_number(m.group("n"))
-            if value is not None and m.group("mag"):
-                value *= _MAGNITUDE[m.group("mag")]
-            found += _amount(nt, value, _CURRENCY.get(m.group("cur"), "CNY"), m.span())
+            _with_currency(nt, m, found)
             taken.append(m.span())
     for m in _AMOUNT_NUM.finditer(text):
-        if not taken or not _overlapping(m.span(), taken):
-            found += _numeric(nt, m)
+        if not taken or not any(m.start() < end and start < m.end() for start, end in taken):
+            _numeric(nt, m, found)
     if "万" in text or "千" in text or "元" in text:
         for m in _AMOUNT_CN.finditer(text):
-            found += _cn(nt, m)
-    if any(word in text for word in _KW_GATE):
+            _spelled(nt, m, found)
+    if _KW_GATE.search(text) is not None:
         for m in _AMOUNT_KW.finditer(text):
-            value = to_number(m.group("n"))
-            found += _amount(nt, value, "CNY", m.span("n"))
+            amount = _amount(nt, to_number(m.group("n")), "CNY", *m.span("n"))
+            if amount is not None:
+                found.append(amount)
     if len(found) > 1:
         found.sort(key=lambda a: a.span)
     return tuple(found)
 
 
-def _term_bound(pre: str | None) -> Bound:
+def _term_bound(pre: str) -> Bound:
     if pre in _UPPER_PRE:
         return "upper"
     return "lower" if pre == "最短" else "exact"
 
 
-def _term_prefix(text: str, start: int) -> str | None:
-    before = text[max(0, start - 2) : start]
-    for word in _TERM_PRE:
-        if before.endswith(word):
-            return word
-    return None
-
-
-def _chinese_term(nt: NormalizedText, m: re.Match[str]) -> list[Term]:
-    text, unit, number = nt.text, m.group("u"), m.group("n")
-    after = text[m.end() : m.end() + 2]
-    pre = _term_prefix(text, m.start())
-    if unit in ("天", "年") and after.startswith(_NOT_TERM_AFTER):
-        return []
+def _chinese_term(nt: NormalizedText, m: re.Match[str], out: list[Term]) -> None:
+    text = nt.text
+    number, second, unit = m.group("n", "n2", "u")
+    start, end = m.span()
+    after = text[end : end + 2]
+    if (unit == "天" or unit == "年") and after.startswith(_NOT_TERM_AFTER):
+        return
     if unit == "年" and (after[:1].isdigit() or len(number) >= 4):
-        return []  # 2013年, 三年300万: a date or a count, not a term
+        return  # 2013年, 三年300万: a date or a count, not a term
+    pre_match = _TERM_PRE.search(text, max(0, start - 2), start)
+    pre = pre_match.group() if pre_match else ""
     if unit == "期" and not number[0].isdigit() and pre not in ("分", "可分"):
-        return []  # 一期、二期 are building phases or issue numbers
-    if pre is None and text[max(0, m.start() - 2) : m.start()].endswith(_NOT_TERM_BEFORE):
-        return []
+        return  # 一期、二期 are building phases or issue numbers
+    if not pre and text[max(0, start - 2) : start].endswith(_NOT_TERM_BEFORE):
+        return
     per = _TERM_MONTHS[unit]
-    high, low = to_number(number), None
-    if m.group("n2"):
-        low, high = high, to_number(m.group("n2"))
+    span = span_of(nt, start - len(pre), end)
+    high = to_number(second or number)
+    low = to_number(number) if second else None
     if high is None:
-        return []
-    span = nt.to_original(m.start() - len(pre or ""), m.end())
+        return
     if low is None:
-        return [Term(high * per, _term_bound(pre), span)]
-    return [Term(low * per, "range_low", span), Term(high * per, "range_high", span)]
+        out.append(Term(high * per, _term_bound(pre), span))
+    else:
+        out += (Term(low * per, "range_low", span), Term(high * per, "range_high", span))
 
 
 def find_terms(nt: NormalizedText) -> tuple[Term, ...]:
@@ -201,12 +200,11 @@ def find_terms(nt: NormalizedText) -> tuple[Term, ...]:
     found: list[Term] = []
     if "期" in text or "月" in text or "年" in text or "天" in text:
         for m in _TERM.finditer(text):
-            found += _chinese_term(nt, m)
-    if any(word in text for word in _TERM_EN_GATE):
+            _chinese_term(nt, m, found)
+    if _TERM_EN_GATE.search(text) is not None:
         for m in _TERM_EN.finditer(text):
-            unit = m.group("u").rstrip("s")
-            span = nt.to_original(*m.span())
-            found.append(Term(float(m.group("n")) * _TERM_MONTHS[unit], "exact", span))
+            months = float(m.group("n")) * _TERM_MONTHS[m.group("u").rstrip("s")]
+            found.append(Term(months, "exact", span_of(nt, *m.span())))
     return tuple(found)
 
 

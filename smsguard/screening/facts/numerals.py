@@ -78,8 +78,12 @@ def cn_decimal(text: str) -> float | None:
 
 
 def to_number(text: str) -> float | None:
-    """Arabic (``1,000.5``) or Chinese (``三十``) numeral to a float."""
-    plain = text.replace(",", "")
-    if _ARABIC.fullmatch(plain):
-        return float(plain)
+    """Arabic (``1,000.5``) or Chinese (``三十``) numeral to a float.
+
+    Callers pass what their patterns captured, so a leading ASCII digit means the whole
+    string is digits, dots and thousands commas.
+    """
+    if text[:1].isdigit() and text.isascii():
+        plain = text.replace(",", "") if "," in text else text
+        return float(plain) if _ARABIC.fullmatch(plain) else None
     return cn_decimal(text)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from smsguard.screening.facts.model import ANNUAL_KINDS, Bound, Rate, RateInconsistency, RateKind
 from smsguard.screening.facts.numerals import to_number
 from smsguard.screening.facts.rate_words import KEYWORDS
-from smsguard.screening.facts.textutil import standalone
+from smsguard.screening.facts.textutil import standalone, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 _N = r"[0-9][0-9]*(?:\.[0-9]+)?"
@@ -52,9 +52,10 @@ def _one_value(i: int) -> str:
     )
 
 
-_KEYWORD = re.compile("|".join(sorted(map(re.escape, KEYWORDS), key=len, reverse=True)))
-_TAIL = re.compile(
-    rf"(?P<fill>{_FILL}){_one_value(1)}(?P<second>{_SEP}{_one_value(2)})?(?P<suffix>{_SUFFIX})?"
+# Keyword, filler words, one figure or a range, optional period suffix: all in one scan.
+_RATE = re.compile(
+    rf"(?P<kw>{trie_pattern(KEYWORDS)})(?!收益)(?P<fill>{_FILL}){_one_value(1)}"
+    rf"(?P<second>{_SEP}{_one_value(2)})?(?P<suffix>{_SUFFIX})?"
 )
 _FIGURE_1 = ("pct1", "w1", "b1", "fen1", "unit1", "frac1", "bare1")
 _FIGURE_2 = ("pct2", "w2", "b2", "fen2", "unit2", "frac2", "bare2")
@@ -78,7 +79,6 @@ _FEN_SCALE: dict[str, tuple[float, float]] = {  # percent per 分, percent per �
     "daily": (0.1, 0.01),
 }
 _MAGNITUDE = {"万": 10_000.0, "千": 1_000.0, "百": 100.0}
-_GATE = ("利", "息", "费", "年化", "apr", "irr", "interest", "rate")
 
 # (kind, low, high, is_range, bound, simple, start, end) in normalised-text offsets
 _Found = tuple[RateKind, float, float, bool, Bound, bool | None, int, int]
@@ -185,33 +185,31 @@ def _simple(kind: RateKind, around: str) -> bool | None:
     return None
 
 
-def _from_keyword(text: str, kw: re.Match[str]) -> _Found | None:
-    word, start, end = kw.group(), kw.start(), kw.end()
-    if word.isascii() and not standalone(text, start, end):
+def _from_match(text: str, m: re.Match[str]) -> _Found | None:
+    """A keyword-led rate: 年化利率7.2%-18%, 日息万分之五, 月息8厘8, interest rate of 3% p.a."""
+    word, filler, suffix, second_text = m.group("kw", "fill", "suffix", "second")
+    start, end = m.span()
+    if word.isascii() and not standalone(text, start, m.end("kw")):
         return None
-    tail = _TAIL.match(text, end)
-    if tail is None or text.startswith("收益", end):
-        return None
-    filler = tail.group("fill")
     kind = "irr" if "irr" in filler else KEYWORDS[word]
-    first = _read(tail.group(*_FIGURE_1), kind)
-    first_bare = tail.group("bare1") is not None
+    first_values = m.group(*_FIGURE_1)
+    first = _read(first_values, kind)
+    first_bare = first_values[-1] is not None
     second = None
-    if tail.group("second") is not None and (first_bare or tail.group("bare2") is None):
-        second = _read(tail.group(*_FIGURE_2), kind)  # "7.2%-18" keeps only the 7.2 %
+    if second_text is not None and (first_bare or m.group("bare2") is None):
+        second = _read(m.group(*_FIGURE_2), kind)  # "7.2%-18" keeps only the 7.2 %
     if first is None or (first_bare and kind != "annual" and second is None):
         return None
     value_kind = first[1]
-    suffix = tail.group("suffix")
     if suffix and value_kind == "unspecified":
         value_kind = _suffix_kind(suffix)
-    after = text[tail.end() : tail.end() + 6]
+    after = text[end : end + 6]
     if after.startswith(("收益", "的收益")):
         return None
     bound = _bound(text[max(0, start - 3) : start], filler, after)
     high = second[0] if second else first[0]
     simple = _simple(value_kind, filler + after)
-    return value_kind, first[0], high, second is not None, bound, simple, start, tail.end()
+    return value_kind, first[0], high, second is not None, bound, simple, start, end
 
 
 def _from_percent_sign(text: str, pos: int) -> _Found | None:
@@ -243,17 +241,32 @@ def _from_per_10k(text: str, wm: re.Match[str]) -> _Found | None:
 
 
 def _overlaps(start: int, end: int, found: list[_Found]) -> bool:
-    return any(start < f[7] and f[6] < end for f in found)
+    for hit in found:
+        if start < hit[7] and hit[6] < end:
+            return True
+    return False
+
+
+def _may_have_keyword(text: str) -> bool:
+    return (
+        "利" in text
+        or "息" in text
+        or "费" in text
+        or "年化" in text
+        or "apr" in text
+        or "irr" in text
+        or "interest" in text
+        or "rate" in text
+    )
 
 
 def _collect(text: str) -> list[_Found]:
     found: list[_Found] = []
-    if any(word in text for word in _GATE):
-        for kw in _KEYWORD.finditer(text):
-            if not _overlaps(kw.start(), kw.end(), found):
-                hit = _from_keyword(text, kw)
-                if hit is not None:
-                    found.append(hit)
+    if _may_have_keyword(text):
+        for m in _RATE.finditer(text):
+            hit = _from_match(text, m)
+            if hit is not None:
+                found.append(hit)
     pos = text.find("%")
     while pos != -1:
         if not _overlaps(pos, pos + 1, found) and (hit := _from_percent_sign(text, pos)):

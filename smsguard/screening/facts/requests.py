@@ -18,10 +18,10 @@ import re
 
 from smsguard.screening.facts.model import RequestKind, SensitiveRequest
 from smsguard.screening.facts.request_words import ANCHORS, NEEDS_VERB, TRANSFER_VERBS
-from smsguard.screening.facts.textutil import clause_before, standalone
+from smsguard.screening.facts.textutil import clause_before, standalone, trie_pattern
 from smsguard.screening.text import NormalizedText
 
-_ANCHOR = re.compile("|".join(sorted(map(re.escape, ANCHORS), key=len, reverse=True)))
+_ANCHOR = re.compile(trie_pattern(ANCHORS))
 _VERB_BEFORE = re.compile(
     r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|上传|输入|填写"
     r"|send|give|tell|share|forward|reply with|enter|confirm"

@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-CLAUSE_BREAKS = frozenset("，。！？；,!?;\n")
+from smsguard.screening.facts.model import Span
+from smsguard.screening.text import NormalizedText
+
+_CLAUSE_TAIL = re.compile(r"[^，。！？；,!?;\n]*+$")
 
 
 def standalone(text: str, start: int, end: int) -> bool:
@@ -18,11 +21,17 @@ def standalone(text: str, start: int, end: int) -> bool:
 
 def clause_before(text: str, start: int, width: int) -> str:
     """Up to ``width`` characters before ``start``, cut at the last clause break."""
-    head = text[max(0, start - width) : start]
-    for i in range(len(head) - 1, -1, -1):
-        if head[i] in CLAUSE_BREAKS:
-            return head[i + 1 :]
-    return head
+    tail = _CLAUSE_TAIL.search(text, max(0, start - width), start)
+    return tail.group() if tail is not None else ""
+
+
+def span_of(nt: NormalizedText, start: int, end: int) -> Span:
+    """ORIGINAL-text span of ``nt.text[start:end]``.
+
+    Extractors only produce in-range spans, so the common one-to-one case needs none of
+    ``to_original``'s clamping; this shortcut matters because every fact carries a span.
+    """
+    return (start, end) if nt.offsets is None else nt.to_original(start, end)
 
 
 def trie_pattern(words: Iterable[str]) -> str:

@@ -8,7 +8,9 @@ from smsguard.errors import InputError
 from smsguard.screening import Screener
 from smsguard.screening.sender import builtin_directory
 
-COMPLIANT = "【好借银行】信用贷款年化利率7.2%-18%（单利），最高20万，以审批结果为准，详询95500，拒收请回复R"
+COMPLIANT = (
+    "【好借银行】信用贷款年化利率7.2%-18%（单利），最高20万，以审批结果为准，详询95500，拒收请回复R"
+)
 
 
 def test_compliant_marketing_passes(screener: Screener) -> None:
@@ -54,7 +56,9 @@ def test_explicit_purpose_changes_the_rules(screener: Screener) -> None:
 
 
 def test_bank_impersonation_is_blocked_as_fraud(screener: Screener) -> None:
-    verdict = screener.screen("【建设银行】您的卡已冻结，请登录 ccb-safe.top 解冻，或致电00852-61234567")
+    verdict = screener.screen(
+        "【建设银行】您的卡已冻结，请登录 ccb-safe.top 解冻，或致电00852-61234567"
+    )
     assert verdict.verdict == "block" and verdict.fraud
     assert {"URL_NOT_OFFICIAL", "CALLBACK_NOT_OFFICIAL"} <= {f.rule for f in verdict.findings}
 

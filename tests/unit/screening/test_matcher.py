@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pytest
 
 from smsguard.errors import ConfigError, RulebookError
+from smsguard.screening import _hs
 from smsguard.screening import matcher as matcher_module
 from smsguard.screening.matcher import (
     Backend,
@@ -115,6 +116,11 @@ def test_end_follows_re_semantics(backend: Backend, regex: str, text: str) -> No
         (r"(?<!不)看征信", "不看征信，只看征信"),
         (r"秒批(?!款)", "秒批款 秒批"),
         (r"(?m)^b", "a\nb"),
+        (r"^b", "a\nb"),
+        (r"xa*$", "xaa"),
+        (r"xa*$", "xaa\n"),
+        (r"x(?:a|$)", "x"),
+        (r"(?:a|^)+b", "ab b"),
         (r"a.b", "a\nb a-b"),
         (r"(?s)a.b", "a\nb"),
         (r"a(?s:.)b", "a\nb"),
@@ -147,6 +153,21 @@ def test_unicode_classes_follow_re(backend: Backend, regex: str, text: str) -> N
     assert build(backend, regex).scan(text) == expected(specs(regex), text)
 
 
+@pytest.mark.parametrize(
+    ("regex", "text"),
+    [
+        (r"x[^y]{0,3000}z", "x" + "a" * 2999 + "z"),
+        (r"x[^y]{0,3000}z", "x" + "a" * 3000 + "z"),
+        (r"x\w{16,}z", "x" + "秒" * 15 + "z x" + "b" * 16 + "z"),
+        (r"a{20}", "a" * 19 + " " + "a" * 21),
+        (r"\d{2,40}元", "1元 123元"),
+        (r"https?://\S+", "点 http://a.cn/x?y=1 退订"),
+    ],
+)
+def test_large_repeats_and_wide_classes(backend: Backend, regex: str, text: str) -> None:
+    assert build(backend, regex).scan(text) == expected(specs(regex), text)
+
+
 # --------------------------------------------------------------------------- batches
 
 
@@ -165,11 +186,12 @@ def test_batch_accepts_any_sequence(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize(
-    "regex", ["ab", r"a[^z]b", r"a\s*b", r"a.?b", r"a\W*b", r"a$", r"^b", r"a\b", r"\bb"]
+    "regex",
+    ["ab", r"a[^z]b", r"a\s*b", r"a.?b", r"a\W*b", r"a$", r"^b", r"a\b", r"\bb", r"xa*$", r"\Ab"],
 )
 def test_no_match_across_batch_boundaries(backend: Backend, regex: str) -> None:
     matcher = build(backend, regex)
-    texts = ["xa", "bx", "a", "", "b", "xa", "\nb"]
+    texts = ["xa", "bx", "a", "", "b", "xa", "\nb", "xaa", "xa\n", "b"]
     assert matcher.scan_batch(texts) == [expected(specs(regex), text) for text in texts]
 
 
@@ -260,6 +282,20 @@ def test_pickle_recompiles(backend: Backend) -> None:
     assert copy.scan("秒批 12") == matcher.scan("秒批 12")
 
 
+@needs_hyperscan
+def test_pickle_keeps_the_mixed_layout() -> None:
+    patterns = [PatternSpec(0, "秒批"), PatternSpec(5, r"(贷)\1")]
+    matcher = compile_matcher(patterns)
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert getattr(copy, "re_only_ids", None) == (5,)
+    texts = ["贷贷秒批", "秒批", "贷"]
+    assert (
+        copy.scan_batch(texts)
+        == matcher.scan_batch(texts)
+        == [expected(patterns, t) for t in texts]
+    )
+
+
 def test_threads_share_one_matcher(backend: Backend) -> None:
     matcher = build(backend, "秒批", r"\d+元", "loan")
     texts = [f"{i}元 秒批 loan" for i in range(200)]
@@ -290,7 +326,14 @@ def test_hyperscan_available_is_a_bool() -> None:
     assert isinstance(hyperscan_available(), bool)
 
 
-@pytest.mark.skipif(hyperscan_available(), reason="only meaningful without hyperscan")
-def test_hyperscan_backend_unavailable() -> None:
+def test_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a platform without the wheel: auto means re, hyperscan is a config error."""
+    matcher = compile_matcher(specs("秒批"))
+    monkeypatch.setattr(_hs, "available", lambda: False)
+    assert not hyperscan_available()
+    assert compile_matcher(specs("秒批")).backend == "re"
     with pytest.raises(ConfigError):
         compile_matcher(specs("a"), backend="hyperscan")
+    copy = pickle.loads(pickle.dumps(matcher))  # a pickle from a machine with Hyperscan
+    assert copy.backend == "re"
+    assert copy.scan("秒批") == [Hit(0, 0, 2)]

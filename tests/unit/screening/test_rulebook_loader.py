@@ -73,7 +73,7 @@ def test_defects_are_named(tmp_path: Path, mutation: tuple[str, str], needles: l
 
 def test_unknown_check_is_named(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD_RULE.replace("{terms: [捡钱]}", "{check: {name: no_such_check}}"))
-    with pytest.raises(RulebookError, match="LOCAL_WORDS.*no_such_check"):
+    with pytest.raises(RulebookError, match=r"LOCAL_WORDS.*no_such_check"):
         compile_rulebook(load_rulebook([path]))
 
 
