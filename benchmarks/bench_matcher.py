@@ -227,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per row (best is kept)")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared/data folder")
     args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        sys.exit(f"no corpora at {args.data}; pass --data path/to/shared/data")
     limit, repeat = (2000, 2) if args.quick else (None, args.repeat)
     specs = build_specs()
     print(f"{len(specs)} patterns; hyperscan available: {hyperscan_available()}")

@@ -6,8 +6,10 @@ above only translates; nothing else reads settings to decide how to build things
 
 from __future__ import annotations
 
-from smsguard.screening.compile import Backend, compile_rulebook
+from smsguard.screening.compile import compile_rulebook
 from smsguard.screening.engine import Screener
+from smsguard.screening.matcher import Backend
+from smsguard.screening.matcher_cache import CachingMatcherBuilder
 from smsguard.screening.rulebook.loader import load_rulebook
 from smsguard.screening.rulebook.schema import RateParameters
 from smsguard.screening.sender import SenderProfile, load_sender_profile
@@ -32,7 +34,12 @@ def build_screener(
 ) -> Screener:
     """A screener for the built-in rulebook plus the operator's rule files."""
     rulebook = load_rulebook(settings.rules_paths)
-    compiled = compile_rulebook(rulebook, rates=rate_parameters(settings), backend=backend)
+    compiled = compile_rulebook(
+        rulebook,
+        rates=rate_parameters(settings),
+        backend=backend,
+        build_matcher=CachingMatcherBuilder(settings.home / "cache"),
+    )
     if sender is None and settings.sender_profile is not None:
         sender = load_sender_profile(settings.sender_profile)
     return Screener(compiled, sender=sender, max_text_length=settings.max_text_length)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,5 +24,11 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def screener() -> Screener:
-    return build_screener(Settings())
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SMSGUARD_HOME for the session, so the compiled-matcher cache is shared."""
+    return tmp_path_factory.mktemp("smsguard-home")
+
+
+@pytest.fixture(scope="session")
+def screener(home: Path) -> Screener:
+    return build_screener(Settings(home=home))

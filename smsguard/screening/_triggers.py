@@ -1,11 +1,13 @@
-"""The pure-Python prefilter: required literals ("factors") of each pattern.
+"""The pure-Python prefilter: literals a pattern's matches must contain.
 
-For every pattern we derive from the ``re`` parse tree a small set of strings, its *factors*,
-such that every match contains at least one of them (``(?:贷|代)款|包下款`` gives
-{贷款, 代款, 包下款}). A message can only match a pattern whose factor occurs in it, and a
-substring test (``in``) costs a fraction of ``re.search``. To avoid testing every pattern on
-every message, each factor is filed under its rarest character, and a message first collects
-the filed characters it contains with one set intersection.
+From the ``re`` parse tree we derive, for every pattern, a few *requirements*: sets of
+strings ("factors") such that every match contains at least one string of EACH set. For
+``日[ ._*-]?(?:息|xi)`` that is {日} and {息, xi}; for ``(?:贷|代)款`` it is {贷款, 代款}.
+A message can only match a pattern whose requirements it meets, and substring tests (``in``)
+cost a fraction of ``re.search``. To avoid testing every pattern on every message, the factors
+of each pattern's best requirement are filed under their rarest character, and a message
+first collects the filed characters it contains with one set intersection; the pattern's
+other requirements are checked only then.
 
 A pattern with no usable factors (``\\d{11}``, or anything case-insensitive) is simply
 proposed for every message: the prefilter may over-propose, never under-propose.
@@ -18,9 +20,13 @@ from collections.abc import Iterable
 from typing import Any
 
 Factors = frozenset[str]
+# Requirements of one pattern, best (most selective) first; every match meets all of them.
+Requirements = tuple[Factors, ...]
 
 # Factor sets and character classes larger than this are not worth listing.
 _LIMIT = 256
+# Requirements kept per pattern: the filed one plus this many checked afterwards.
+_EXTRA_CHECKS = 2
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _NO_CASE_FOLDING = re.IGNORECASE | re.LOCALE  # under these flags literals stop being literal
@@ -33,19 +39,21 @@ _COMMON_HANZI = frozenset(
 
 
 class TriggerIndex:
-    """Pattern indexes filed under the rarest character of each of their factors."""
+    """Pattern indexes filed under the rarest character of each factor they require."""
 
-    def __init__(self, entries: Iterable[tuple[int, Factors | None]]) -> None:
+    def __init__(self, entries: Iterable[tuple[int, Requirements | None]]) -> None:
         always: list[int] = []
-        filed: dict[str, list[tuple[str, int]]] = {}
-        for index, factors in entries:
-            if factors is None:
+        filed: dict[str, list[tuple[str, int, Requirements]]] = {}
+        for index, requirements in entries:
+            if not requirements:
                 always.append(index)
                 continue
-            for factor in sorted(factors):
-                filed.setdefault(min(factor, key=_char_cost), []).append((factor, index))
+            first, extras = requirements[0], requirements[1 : 1 + _EXTRA_CHECKS]
+            for factor in sorted(first):
+                key = min(factor, key=_char_cost)
+                filed.setdefault(key, []).append((factor, index, extras))
         self._always = tuple(always)
-        self._filed = {char: tuple(pairs) for char, pairs in filed.items()}
+        self._filed = {char: tuple(entries) for char, entries in filed.items()}
         self._chars = frozenset(filed)
 
     def candidates(self, text: str) -> list[int]:
@@ -57,22 +65,33 @@ class TriggerIndex:
         seen: set[int] = set()
         filed = self._filed
         for char in present:
-            for factor, index in filed[char]:
-                if factor in text and index not in seen:
+            for factor, index, extras in filed[char]:
+                if factor in text and index not in seen and (not extras or _meets(text, extras)):
                     seen.add(index)
                     found.append(index)
         return found
 
 
-def pattern_factors(parsed: Any) -> Factors | None:
-    """Factors of a parsed pattern, or ``None`` when it has none worth using."""
+def _meets(text: str, requirements: Requirements) -> bool:
+    """Does ``text`` contain a factor of every requirement? (Plain loops: this is hot.)"""
+    for factors in requirements:
+        for factor in factors:
+            if factor in text:
+                break
+        else:
+            return False
+    return True
+
+
+def pattern_requirements(parsed: Any) -> Requirements | None:
+    """Requirements of a parsed pattern, or ``None`` when it has none worth using."""
     if parsed.state.flags & _NO_CASE_FOLDING:
         return None
-    return _sequence_factors(parsed)
+    return tuple(_sequence_requirements(parsed)) or None
 
 
-def _sequence_factors(nodes: Iterable[tuple[Any, Any]]) -> Factors | None:
-    """Best factor set of a concatenation: any element's set, or a run of exact elements.
+def _sequence_requirements(nodes: Iterable[tuple[Any, Any]]) -> list[Factors]:
+    """Requirements of a concatenation: those of every element, and of runs of exact ones.
 
     Consecutive elements with a finite language (``秒``, ``[贷代]``, ``(?:批|pi)``) match
     adjacent text, so the product of their languages is a factor set of longer, rarer strings.
@@ -89,23 +108,31 @@ def _sequence_factors(nodes: Iterable[tuple[Any, Any]]) -> Factors | None:
             continue
         options.append(run)
         run = exact if exact is not None else frozenset({""})
-        if exact is None and (inner := _node_factors(name, av)) is not None:
-            options.append(inner)
+        if exact is None:
+            options.extend(_node_requirements(name, av))
     options.append(run)
-    usable = [option for option in options if "" not in option]
-    return min(usable, key=_set_cost, default=None)
+    usable = {option for option in options if "" not in option}
+    ranked = sorted(usable, key=lambda option: (_set_cost(option), sorted(option)))
+    return ranked[: 1 + _EXTRA_CHECKS]
 
 
-def _node_factors(name: str, av: Any) -> Factors | None:
+def _node_requirements(name: str, av: Any) -> list[Factors]:
     if name == "SUBPATTERN":
-        return None if av[1] & _NO_CASE_FOLDING else _sequence_factors(av[3])
+        return [] if av[1] & _NO_CASE_FOLDING else _sequence_requirements(av[3])
     if name == "ATOMIC_GROUP":
-        return _sequence_factors(av)
+        return _sequence_requirements(av)
     if name in _REPEATS and av[0] >= 1:
-        return _sequence_factors(av[2])
+        return _sequence_requirements(av[2])
     if name == "BRANCH":
-        return _union(_sequence_factors(branch) for branch in av[1])
-    return None
+        return _branch_requirements(av[1])
+    return []
+
+
+def _branch_requirements(branches: Iterable[Any]) -> list[Factors]:
+    """Each alternative's k-th requirement, united over the alternatives, is required."""
+    per_branch = [_sequence_requirements(branch) for branch in branches]
+    united = (_union(ranked) for ranked in zip(*per_branch, strict=False))
+    return [factors for factors in united if factors is not None]
 
 
 def _exact(name: str, av: Any) -> Factors | None:

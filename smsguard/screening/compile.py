@@ -9,20 +9,20 @@ each pattern id to its group's slot.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from smsguard.errors import RulebookError
 from smsguard.screening.checks import CHECKS, Check
-from smsguard.screening.matcher import Matcher, PatternSpec, compile_matcher
+from smsguard.screening.matcher import Backend, Matcher, PatternSpec, compile_matcher
 from smsguard.screening.normalize import normalize
 from smsguard.screening.rulebook.loader import Rulebook
 from smsguard.screening.rulebook.schema import CheckRef, RateParameters, RuleSpec, TermGroup
 from smsguard.screening.variants import expand_term
 
 SIGNAL_NAMES = ("loan", "marketing", "service", "collection", "verification")
-Backend = Literal["auto", "hyperscan", "re"]
+MatcherBuilder = Callable[[Sequence[PatternSpec], Backend], Matcher]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +95,21 @@ def _literal(term: str) -> str:
     return re.escape(normalize(term).text)
 
 
+def _compile_matcher(specs: Sequence[PatternSpec], backend: Backend) -> Matcher:
+    return compile_matcher(specs, backend=backend)
+
+
 def compile_rulebook(
-    rulebook: Rulebook, *, rates: RateParameters | None = None, backend: Backend = "auto"
+    rulebook: Rulebook,
+    *,
+    rates: RateParameters | None = None,
+    backend: Backend = "auto",
+    build_matcher: MatcherBuilder = _compile_matcher,
 ) -> CompiledRulebook:
-    """Turn a validated rulebook into one matcher plus evaluation records."""
+    """Turn a validated rulebook into one matcher plus evaluation records.
+
+    ``build_matcher`` lets the composition root put a cache in front of compilation.
+    """
     slots = _SlotAllocator()
     signal_slots = {
         name: slots.add(getattr(rulebook.signals, name), rule_id="signals", field=name)
@@ -106,7 +117,7 @@ def compile_rulebook(
     }
     rules = tuple(_compile_rule(rule, slots) for rule in rulebook.rules)
     try:
-        matcher = compile_matcher(slots.specs, backend=backend)
+        matcher = build_matcher(slots.specs, backend)
     except RulebookError as exc:
         raise RulebookError(f"pattern does not compile: {exc.message}") from exc
     by_slot: dict[int, list[CompiledRule]] = {}

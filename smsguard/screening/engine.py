@@ -23,7 +23,7 @@ from smsguard.screening.normalize import normalize
 from smsguard.screening.rulebook.schema import ALL_PURPOSES, Purpose
 from smsguard.screening.sender import SenderDirectory, SenderProfile, builtin_directory
 from smsguard.screening.text import NormalizedText
-from smsguard.screening.verdict import Finding, Verdict, decide
+from smsguard.screening.verdict import Finding, Verdict, decide, finding_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,7 @@ class Screener:
             for rule in self._candidates(first, purpose, loan, with_facts=facts)
             if (finding := _apply(rule, first, nt, check_input)) is not None
         ]
-        findings.sort(key=lambda f: (f.span[0], f.rule))
+        findings.sort(key=finding_order)
         ordered = tuple(findings)
         return Verdict(decide(ordered), ordered, extracted, purpose, loan, self.rulebook_version)
 

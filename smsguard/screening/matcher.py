@@ -33,9 +33,17 @@ from typing import Any, Literal, Protocol
 
 from smsguard.errors import ConfigError, RulebookError
 from smsguard.screening import _hs
-from smsguard.screening._triggers import TriggerIndex, pattern_factors
+from smsguard.screening._triggers import TriggerIndex, pattern_requirements
 
-__all__ = ["Hit", "Matcher", "PatternSpec", "compile_matcher", "hyperscan_available"]
+__all__ = [
+    "Hit",
+    "Matcher",
+    "PatternSpec",
+    "compile_matcher",
+    "dump_matcher",
+    "hyperscan_available",
+    "load_matcher",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -151,12 +159,12 @@ class _PrefilterMatcher:
         self._ids = [pattern.id for pattern in patterns]
         self._search = [pattern.compiled.search for pattern in patterns]
         self._widths = [pattern.parsed.getwidth()[1] for pattern in patterns]
-        factors = [(i, pattern_factors(pattern.parsed)) for i, pattern in enumerate(patterns)]
-        self._all = TriggerIndex(factors)
+        needs = [(i, pattern_requirements(p.parsed)) for i, p in enumerate(patterns)]
+        self._all = TriggerIndex(needs)
         self._rest: TriggerIndex | None = None
         self._hs, covered = self._attach_hyperscan(patterns, use_hyperscan, saved)
         if self._hs is not None and len(covered) < len(patterns):
-            self._rest = TriggerIndex(f for f in factors if f[0] not in covered)
+            self._rest = TriggerIndex(need for need in needs if need[0] not in covered)
         self.backend = "hyperscan" if self._hs is not None else "re"
         self.re_only_ids = tuple(p.id for i, p in enumerate(patterns) if i not in covered)
         self._covered = tuple(sorted(covered))
@@ -308,3 +316,24 @@ def _report_rejected(patterns: list[_Pattern], rejected: dict[int, str], *, stri
     if strict:
         raise RulebookError(f"Hyperscan cannot compile {reasons}")
     logger.warning("matching these patterns with Python re instead of Hyperscan: %s", reasons)
+
+
+def dump_matcher(matcher: Matcher) -> bytes | None:
+    """The compiled Hyperscan database of ``matcher`` with the ids it covers, or ``None``.
+
+    Compiling a large rulebook takes seconds; a saved database loads in milliseconds.
+    """
+    if not isinstance(matcher, _PrefilterMatcher) or matcher._hs is None:
+        return None
+    covered = ",".join(str(i) for i in matcher._covered).encode("ascii")
+    return len(covered).to_bytes(4, "big") + covered + matcher._hs.dump()
+
+
+def load_matcher(specs: Sequence[PatternSpec], blob: bytes, *, backend: Backend) -> Matcher:
+    """Rebuild a matcher from :func:`dump_matcher` output; recompiles if it cannot load."""
+    try:
+        size = int.from_bytes(blob[:4], "big")
+        covered = tuple(int(i) for i in blob[4 : 4 + size].decode("ascii").split(",") if i)
+    except (ValueError, UnicodeDecodeError):
+        return compile_matcher(specs, backend=backend)
+    return _rebuild(tuple(specs), backend, (blob[4 + size :], covered))

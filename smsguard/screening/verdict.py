@@ -75,3 +75,8 @@ def decide(findings: tuple[Finding, ...]) -> VerdictName:
     """The verdict named by the most severe finding."""
     worst = max((_RANK[f.severity] for f in findings), default=0)
     return "block" if worst == 2 else "review" if worst == 1 else "pass"
+
+
+def finding_order(finding: Finding) -> tuple[int, int, str]:
+    """Most severe first, then by position in the text, then by rule id."""
+    return (-_RANK[finding.severity], finding.span[0], finding.rule)

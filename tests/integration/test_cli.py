@@ -13,16 +13,22 @@ import pytest
 SENDERS = Path(__file__).parents[2] / "smsguard" / "demo" / "senders"
 
 
-def run(
-    *args: str, stdin: bytes | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMSGUARD_")}
+@pytest.fixture(autouse=True)
+def _shared_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI process of the session uses one home, so the matcher compiles once."""
+    monkeypatch.setenv("SMSGUARD_HOME", str(home))
+
+
+def env(**extra: str) -> dict[str, str]:
+    return {**os.environ, **extra}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "smsguard", *args],
-        input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
         capture_output=True,
         text=True,
-        env=env,
+        env=env(),
         check=False,
     )
 
@@ -67,6 +73,7 @@ def test_invalid_utf8_on_stdin() -> None:
         [sys.executable, "-m", "smsguard", "check", "-"],
         input=b"\xff\xfe bad",
         capture_output=True,
+        env=env(),
         check=False,
     )
     assert result.returncode == 2
@@ -92,12 +99,11 @@ def test_missing_sender_profile() -> None:
 
 
 def test_bad_environment_is_named() -> None:
-    env = {**os.environ, "SMSGUARD_WORKERS": "lots"}
     result = subprocess.run(
         [sys.executable, "-m", "smsguard", "check", "hi"],
         capture_output=True,
         text=True,
-        env=env,
+        env=env(SMSGUARD_WORKERS="lots"),
         check=False,
     )
     assert result.returncode == 2 and "workers" in result.stderr

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from smsguard.screening.facts.model import ANNUAL_KINDS, Bound, Rate, RateInconsistency, RateKind
 from smsguard.screening.facts.numerals import to_number
 from smsguard.screening.facts.rate_words import KEYWORDS
-from smsguard.screening.facts.textutil import standalone, trie_pattern
+from smsguard.screening.facts.textutil import span_of, standalone, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 _N = r"[0-9][0-9]*(?:\.[0-9]+)?"
@@ -57,8 +57,11 @@ _RATE = re.compile(
     rf"(?P<kw>{trie_pattern(KEYWORDS)})(?!收益)(?P<fill>{_FILL}){_one_value(1)}"
     rf"(?P<second>{_SEP}{_one_value(2)})?(?P<suffix>{_SUFFIX})?"
 )
-_FIGURE_1 = ("pct1", "w1", "b1", "fen1", "unit1", "frac1", "bare1")
-_FIGURE_2 = ("pct2", "w2", "b2", "fen2", "unit2", "frac2", "bare2")
+
+# Positions in m.groups(): each figure's seven groups are consecutive, in _one_value order.
+_G_KW, _G_FILL = _RATE.groupindex["kw"] - 1, _RATE.groupindex["fill"] - 1
+_G_FIRST, _G_SECOND = _RATE.groupindex["pct1"] - 1, _RATE.groupindex["second"] - 1
+_G_SUFFIX = _RATE.groupindex["suffix"] - 1
 _SUFFIX_AT = re.compile(_SUFFIX)
 _NUM_BEFORE = re.compile(rf"(?:(?P<lo>{_N})\s?%?{_SEP})?(?P<v>{_N})\s?$")
 _PER_10K = re.compile(rf"万分之(?P<w>{_N}|{_CN})")
@@ -72,6 +75,9 @@ _LOWER_WORDS = ("低至", "最低", "仅", "只需", "只要", "低到", "as low
 _UPPER_WORDS = ("最高", "不超过", "不高于", "高达", "up to")
 _LOWER_RE = re.compile("|".join(_LOWER_WORDS))
 _UPPER_RE = re.compile("|".join(_UPPER_WORDS))
+_LOWER_BEFORE = frozenset(("低至", "最低"))
+_UPPER_BEFORE = frozenset(("最高", "最多"))
+_UPPER_AFTER = frozenset(("以内", "以下", "封顶"))
 _FEN_SCALE: dict[str, tuple[float, float]] = {  # percent per 分, percent per 厘
     "annual": (10.0, 1.0),
     "monthly": (1.0, 0.1),
@@ -162,53 +168,55 @@ def _suffix_kind(suffix: str) -> RateKind:
 
 
 def _bound(before: str, filler: str, after: str) -> Bound:
+    """lower for 低至/最低/X%起, upper for 最高/不超过/以内, from the words around a figure.
+
+    ``before`` is the two characters ahead of the keyword (最低年化利率 …).
+    """
+    head = after[:2]
     if (
-        after.startswith(("起", "以上"))
-        or before.endswith(_LOWER_WORDS)
+        after[:1] == "起"
+        or head == "以上"
+        or before in _LOWER_BEFORE
         or (filler and _LOWER_RE.search(filler))
     ):
         return "lower"
-    if (
-        after.startswith(("以内", "以下", "封顶"))
-        or before.endswith(_UPPER_WORDS)
-        or (filler and _UPPER_RE.search(filler))
-    ):
+    if head in _UPPER_AFTER or before in _UPPER_BEFORE or (filler and _UPPER_RE.search(filler)):
         return "upper"
     return "exact"
 
 
-def _simple(kind: RateKind, around: str) -> bool | None:
-    if "单利" in around:
+def _simple(kind: RateKind, filler: str, after: str) -> bool | None:
+    if "单利" in filler or "单利" in after:
         return True
-    if kind == "irr" or "复利" in around or "irr" in around:
+    if kind == "irr" or "复利" in filler or "复利" in after or "irr" in filler or "irr" in after:
         return False
     return None
 
 
 def _from_match(text: str, m: re.Match[str]) -> _Found | None:
     """A keyword-led rate: 年化利率7.2%-18%, 日息万分之五, 月息8厘8, interest rate of 3% p.a."""
-    word, filler, suffix, second_text = m.group("kw", "fill", "suffix", "second")
+    g = m.groups()  # one call; the figures are read by position (see _G_* below)
+    word, filler, second_text, suffix = g[_G_KW], g[_G_FILL], g[_G_SECOND], g[_G_SUFFIX]
     start, end = m.span()
-    if word.isascii() and not standalone(text, start, m.end("kw")):
+    if word.isascii() and not standalone(text, start, start + len(word)):
         return None
     kind = "irr" if "irr" in filler else KEYWORDS[word]
-    first_values = m.group(*_FIGURE_1)
-    first = _read(first_values, kind)
-    first_bare = first_values[-1] is not None
+    first = _read(g[_G_FIRST : _G_FIRST + 7], kind)
+    first_bare = g[_G_FIRST + 6] is not None
     second = None
-    if second_text is not None and (first_bare or m.group("bare2") is None):
-        second = _read(m.group(*_FIGURE_2), kind)  # "7.2%-18" keeps only the 7.2 %
+    if second_text is not None and (first_bare or g[_G_SECOND + 7] is None):
+        second = _read(g[_G_SECOND + 1 : _G_SECOND + 8], kind)  # "7.2%-18" keeps the 7.2 %
     if first is None or (first_bare and kind != "annual" and second is None):
         return None
     value_kind = first[1]
     if suffix and value_kind == "unspecified":
         value_kind = _suffix_kind(suffix)
     after = text[end : end + 6]
-    if after.startswith(("收益", "的收益")):
+    if after[:2] == "收益" or after[:3] == "的收益":
         return None
-    bound = _bound(text[max(0, start - 3) : start], filler, after)
+    bound = _bound(text[max(0, start - 2) : start], filler, after)
+    simple = _simple(value_kind, filler, after)
     high = second[0] if second else first[0]
-    simple = _simple(value_kind, filler + after)
     return value_kind, first[0], high, second is not None, bound, simple, start, end
 
 
@@ -222,8 +230,9 @@ def _from_percent_sign(text: str, pos: int) -> _Found | None:
     value = float(number.group("v"))
     low = float(number.group("lo")) if number.group("lo") else value
     start, end = number.start(), suffix.end()
-    bound = _bound(text[max(0, start - 3) : start], "", text[end : end + 6])
-    simple = _simple(kind, text[end : end + 6])
+    after = text[end : end + 6]
+    bound = _bound(text[max(0, start - 2) : start], "", after)
+    simple = _simple(kind, "", after)
     return kind, low, value, number.group("lo") is not None, bound, simple, start, end
 
 
@@ -236,7 +245,7 @@ def _from_per_10k(text: str, wm: re.Match[str]) -> _Found | None:
     suffix = _SUFFIX_AT.match(text, end)
     if suffix is not None and _suffix_kind(suffix.group()) == "monthly":
         kind, end = "monthly", suffix.end()
-    bound = _bound(text[max(0, wm.start() - 3) : wm.start()], "", text[end : end + 3])
+    bound = _bound(text[max(0, wm.start() - 2) : wm.start()], "", text[end : end + 3])
     return kind, value / 100, value / 100, False, bound, None, wm.start(), end
 
 
@@ -281,7 +290,7 @@ def _collect(text: str) -> list[_Found]:
 
 def _to_rates(nt: NormalizedText, hit: _Found) -> tuple[Rate, ...]:
     kind, low, high, is_range, bound, simple, start, end = hit
-    span = nt.to_original(start, end)
+    span = span_of(nt, start, end)
     if not is_range:
         return (Rate(kind, low, annualise(kind, low), simple, bound, span),)
     return (
@@ -307,7 +316,7 @@ def _per_day(nt: NormalizedText, dm: re.Match[str], found: list[_Found]) -> Rate
     daily_yuan = float(tail.group("x"))
     annual = daily_yuan / principal * 365 * 100 if principal else None
     bound = _bound("", text[start : tail.end()], text[tail.end() : tail.end() + 3])
-    span = nt.to_original(start, tail.end())
+    span = span_of(nt, start, tail.end())
     return Rate("per_day_amount", daily_yuan, annual, None, bound, span)
 
 

@@ -13,6 +13,7 @@ import pytest
 from smsguard.errors import ConfigError, RulebookError
 from smsguard.screening import _hs
 from smsguard.screening import matcher as matcher_module
+from smsguard.screening._triggers import pattern_requirements
 from smsguard.screening.matcher import (
     Backend,
     Hit,
@@ -22,8 +23,8 @@ from smsguard.screening.matcher import (
     hyperscan_available,
 )
 
-needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan not usable")
-BACKENDS = ["re", pytest.param("hyperscan", marks=needs_hyperscan), "auto"]
+# Hyperscan is a dependency: where it is missing these tests fail (they never skip).
+BACKENDS = ["re", "hyperscan", "auto"]
 
 
 def specs(*regexes: str) -> list[PatternSpec]:
@@ -242,14 +243,12 @@ def test_unknown_backend() -> None:
         compile_matcher(specs("a"), backend="pcre")  # type: ignore[arg-type]
 
 
-@needs_hyperscan
 @pytest.mark.parametrize("regex", [r"(秒)\1", r"(?i)loan", r"(a)?(?(1)b|c)"])
 def test_hyperscan_backend_rejects_what_it_cannot_do(regex: str) -> None:
     with pytest.raises(RulebookError, match=r"pattern 5 "):
         compile_matcher([PatternSpec(0, "ok"), PatternSpec(5, regex)], backend="hyperscan")
 
 
-@needs_hyperscan
 def test_auto_falls_back_to_re_for_that_pattern_only(caplog: pytest.LogCaptureFixture) -> None:
     patterns = [PatternSpec(0, "秒批"), PatternSpec(5, r"(贷)\1"), PatternSpec(6, "(?i)loan")]
     with caplog.at_level(logging.WARNING, logger=matcher_module.__name__):
@@ -267,7 +266,6 @@ def test_re_backend_reports_itself() -> None:
     assert compile_matcher(specs("a"), backend="re").backend == "re"
 
 
-@needs_hyperscan
 def test_auto_prefers_hyperscan() -> None:
     assert compile_matcher(specs("a"), backend="auto").backend == "hyperscan"
 
@@ -282,7 +280,6 @@ def test_pickle_recompiles(backend: Backend) -> None:
     assert copy.scan("秒批 12") == matcher.scan("秒批 12")
 
 
-@needs_hyperscan
 def test_pickle_keeps_the_mixed_layout() -> None:
     patterns = [PatternSpec(0, "秒批"), PatternSpec(5, r"(贷)\1")]
     matcher = compile_matcher(patterns)
@@ -320,6 +317,20 @@ def test_fast_hit_constructor_matches_the_dataclass() -> None:
     assert repr(fast) == repr(Hit(3, 4, 5))
     with pytest.raises(AttributeError):
         fast.start = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("regex", "required"),
+    [
+        ("日[ ._*-]?(?:息|xi)", [{"日"}, {"息", "xi"}]),
+        ("(?:贷|代)款|包下款", [{"贷款", "代款", "包下款"}]),
+        (r"\d{11}", []),
+        ("(?i)loan", []),
+    ],
+)
+def test_re_prefilter_requirements(regex: str, required: list[set[str]]) -> None:
+    found = pattern_requirements(re._parser.parse(regex)) or ()  # type: ignore[attr-defined]
+    assert sorted(map(sorted, found)) == sorted(map(sorted, required))
 
 
 def test_hyperscan_available_is_a_bool() -> None:
