@@ -18,9 +18,9 @@ from smsguard.screening.rulebook.schema import RateParameters
 from smsguard.screening.sender import SenderDirectory, SenderProfile
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CheckInput:
-    """Everything a check may look at."""
+    """Everything a check may look at (built per SMS, so not frozen: that is slow)."""
 
     text: str
     facts: Facts

@@ -3,7 +3,7 @@
 Each term group of each rule (``match``, every ``all`` group, ``unless``) and each purpose
 signal gets a slot; each of its evasion-expanded terms and raw regexes becomes one pattern,
 so a single scan of the normalised text tells which groups hit and where. ``slot_of`` maps
-each pattern id to its group's slot.
+each pattern id to the slots of the groups that use it.
 """
 
 from __future__ import annotations
@@ -58,22 +58,24 @@ class CompiledRulebook:
     signal_slots: Mapping[str, int]
     matcher: Matcher
     matcher_specs: tuple[PatternSpec, ...]
-    slot_of: tuple[int, ...]
+    slot_of: tuple[tuple[int, ...], ...]
     rates: RateParameters
     rules_by_slot: Mapping[int, tuple[CompiledRule, ...]]
     always_evaluated: tuple[CompiledRule, ...]
 
 
 class _SlotAllocator:
-    """Gives each term group a slot; each of its terms and patterns becomes one pattern.
+    """Gives each term group a slot; each distinct term or regex becomes one pattern.
 
     One pattern per term (not one alternation per group) keeps every pattern within
-    Hyperscan's size limit and lets the matcher share work across terms.
+    Hyperscan's size limit; a regex used by several groups is scanned once and reported to
+    each of its slots.
     """
 
     def __init__(self) -> None:
         self.specs: list[PatternSpec] = []
-        self.slot_of: list[int] = []
+        self._slots_of: list[list[int]] = []
+        self._by_regex: dict[str, int] = {}
         self.slots = 0
 
     def add(self, group: TermGroup, *, rule_id: str, field: str) -> int:
@@ -84,10 +86,18 @@ class _SlotAllocator:
         pieces.extend(group.patterns)
         slot = self.slots
         self.slots += 1
-        for regex in pieces:
-            self.specs.append(PatternSpec(id=len(self.specs), regex=regex))
-            self.slot_of.append(slot)
+        for regex in dict.fromkeys(pieces):
+            pattern_id = self._by_regex.get(regex)
+            if pattern_id is None:
+                pattern_id = self._by_regex[regex] = len(self.specs)
+                self.specs.append(PatternSpec(id=pattern_id, regex=regex))
+                self._slots_of.append([])
+            self._slots_of[pattern_id].append(slot)
         return slot
+
+    @property
+    def slot_of(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(tuple(slots) for slots in self._slots_of)
 
 
 def _literal(term: str) -> str:
@@ -131,7 +141,7 @@ def compile_rulebook(
         signal_slots=signal_slots,
         matcher=matcher,
         matcher_specs=tuple(slots.specs),
-        slot_of=tuple(slots.slot_of),
+        slot_of=slots.slot_of,
         rates=rates or rulebook.header.parameters.rates,
         rules_by_slot={slot: tuple(group) for slot, group in by_slot.items()},
         always_evaluated=always,

@@ -17,7 +17,7 @@ from smsguard.errors import InputError
 from smsguard.screening.checks import CheckInput
 from smsguard.screening.compile import CompiledRule, CompiledRulebook
 from smsguard.screening.facts import Facts, extract_facts
-from smsguard.screening.inputs import ensure_text
+from smsguard.screening.inputs import ensure_text, ensure_texts
 from smsguard.screening.matcher import Hit
 from smsguard.screening.normalize import normalize
 from smsguard.screening.rulebook.schema import ALL_PURPOSES, Purpose
@@ -108,17 +108,15 @@ class Screener:
         iterator = iter(texts)
         offset = 0
         while batch := list(islice(iterator, batch_size)):
-            normalized = [self._prepare(item, offset + i) for i, item in enumerate(batch)]
+            normalized = self._prepare(batch, offset)
             offset += len(batch)
             all_hits = self._compiled.matcher.scan_batch([nt.text for nt in normalized])
             for nt, hits in zip(normalized, all_hits, strict=True):
                 yield self._evaluate(nt, hits, sender, ctx, facts=facts)
 
-    def _prepare(self, item: str | bytes, index: int) -> NormalizedText:
-        try:
-            return normalize(ensure_text(item, max_length=self.max_text_length))
-        except InputError as exc:
-            raise InputError(f"item {index}: {exc.message}") from exc
+    def _prepare(self, batch: list[str | bytes], offset: int) -> list[NormalizedText]:
+        texts = ensure_texts(batch, max_length=self.max_text_length, first_index=offset)
+        return [normalize(text) for text in texts]
 
     def _evaluate(
         self,
@@ -129,10 +127,13 @@ class Screener:
         *,
         facts: bool,
     ) -> Verdict:
+        if not hits and not facts:  # the fast pass over a message nothing matched
+            return Verdict("pass", (), None, ctx.purpose or "other", False, self.rulebook_version)
         slot_of = self._compiled.slot_of
         first: dict[int, Hit] = {}
         for hit in hits:  # sorted by start: the first hit of a slot is its leftmost
-            first.setdefault(slot_of[hit.pattern_id], hit)
+            for slot in slot_of[hit.pattern_id]:
+                first.setdefault(slot, hit)
         extracted = extract_facts(nt) if facts else None
         loan = self._loan_related(first, extracted)
         purpose = ctx.purpose or self._infer_purpose(first, loan)

@@ -9,6 +9,7 @@ noise and passed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from smsguard.errors import InputError
 
@@ -24,7 +25,7 @@ def ensure_text(value: object, *, max_length: int) -> str:
         raise InputError(f"text must be a string, not {type(value).__name__}")
     if len(value) > max_length:
         raise InputError(f"text is {len(value):,} characters; the limit is {max_length:,}")
-    if not value.strip():
+    if not value or value.isspace():
         raise InputError("text is empty")
     if "\x00" in value:
         raise InputError("text contains NUL bytes: it looks like binary data, not an SMS")
@@ -37,6 +38,31 @@ def ensure_text(value: object, *, max_length: int) -> str:
             "it looks like binary data, not an SMS"
         )
     return value
+
+
+def ensure_texts(values: Sequence[object], *, max_length: int, first_index: int = 0) -> list[str]:
+    """:func:`ensure_text` for a batch; the error names the failing item's index.
+
+    The control-character scan runs once over the whole batch; messages are checked one by
+    one only when it finds something, or for length and emptiness.
+    """
+    texts = [
+        value if type(value) is str else _one(value, first_index + i, max_length)
+        for i, value in enumerate(values)
+    ]
+    if _CONTROL.search("".join(texts)) is None:
+        for index, text in enumerate(texts, first_index):
+            if not text or len(text) > max_length or text.isspace():
+                _one(text, index, max_length)
+        return texts
+    return [_one(text, index, max_length) for index, text in enumerate(texts, first_index)]
+
+
+def _one(value: object, index: int, max_length: int) -> str:
+    try:
+        return ensure_text(value, max_length=max_length)
+    except InputError as exc:
+        raise InputError(f"item {index}: {exc.message}") from exc
 
 
 def _decode(data: bytes) -> str:

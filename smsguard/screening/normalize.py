@@ -45,6 +45,9 @@ NORMALIZER_VERSION = f"1+unicode-{unicodedata.unidata_version}"
 # anything to delete?" is a single substring test.
 _MARK = "\u200b"
 
+# The only ASCII characters the table maps besides A-Z (which ``lower`` handles).
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 _CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0x3400, 0x4DBF),
     (0x4E00, 0x9FFF),
@@ -144,6 +147,8 @@ _TABLES: _Tables | None = None
 
 def normalize(text: str) -> NormalizedText:
     """Return the canonical form of ``text`` with offsets back into it when needed."""
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
+        return NormalizedText(text, text.lower())  # nothing else in ASCII maps or deletes
     tables = _TABLES or _load_tables()
     parts = tables.split(text)
     # ``parts`` alternates untouched stretches and single characters that map; ``get``

@@ -44,9 +44,10 @@ class Finding:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Verdict:
-    """The outcome of screening one SMS."""
+    """The outcome of screening one SMS. Treat it as immutable (not frozen only because
+    frozen dataclasses are slow to build, and one is built per screened SMS)."""
 
     verdict: VerdictName
     findings: tuple[Finding, ...]

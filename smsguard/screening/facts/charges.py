@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import FeeMention
-from smsguard.screening.facts.textutil import clause_before, trie_pattern
+from smsguard.screening.facts.textutil import clause_before, span_of, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 # Fees that only appear in pay-before-disbursement fraud (regulations.md §E1, §F3).
@@ -53,7 +53,8 @@ _REPAYMENT_NAMES = {
     "分期": "分期",
 }
 _REPAYMENT = re.compile(
-    trie_pattern(_REPAYMENT_NAMES) + r"|分[0-9一二两三四五六七八九十][0-9一二两三四五六七八九十]{0,2}期"
+    trie_pattern(_REPAYMENT_NAMES)
+    + r"|分[0-9一二两三四五六七八九十][0-9一二两三四五六七八九十]{0,2}期"
 )
 
 
@@ -63,7 +64,7 @@ def _fee(nt: NormalizedText, m: re.Match[str]) -> FeeMention:
     waived = bool(_WAIVED_BEFORE.search(before) or _WAIVED_AFTER.match(text, m.end()))
     inherent = name in _UPFRONT_SET
     upfront = not waived and (inherent or _PAY_FIRST.search(before) is not None)
-    return FeeMention(name, upfront, waived, nt.to_original(*m.span()))
+    return FeeMention(name, upfront, waived, span_of(nt, *m.span()))
 
 
 def find_fees(nt: NormalizedText) -> tuple[FeeMention, ...]:

@@ -58,8 +58,6 @@ _CURRENCY = {
     "€": "EUR",
 }
 _LIMIT_WORDS = re.compile(r"额度|授信|可借|可贷|最高|备用金|授权|借款|最多|up to")
-_CUR_GATE = re.compile(r"[¥￥$£€]|rmb|cny|usd|hkd|人民币")
-_KW_GATE = re.compile(r"额度|授信|可借|可贷|备用金|借款|授权")
 
 _TERM = re.compile(
     r"(?P<n>[0-9一二两三四五六七八九十](?<![0-9.][0-9])(?>[0-9.一二两三四五六七八九十百]*+))"
@@ -71,7 +69,6 @@ _TERM_EN = re.compile(
     r"(?P<n>[0-9](?<![0-9.][0-9])[0-9]{0,2}+)[\s-]?"
     r"(?P<u>months?|years?|yrs?|days?|instal{1,2}ments?)(?![a-z])"
 )
-_TERM_EN_GATE = re.compile(r"month|year|yr|day|instal")
 _TERM_MONTHS = {
     "个月": 1.0,
     "期": 1.0,
@@ -87,7 +84,20 @@ _TERM_MONTHS = {
 }
 _TERM_PRE = re.compile(r"(?:最长|最短|最多|长达|期限|可分|分)$")
 _UPPER_PRE = ("最长", "最多", "长达")
-_NOT_TERM_AFTER = ("放款", "到账", "下款", "批", "内", "前", "后", "审", "有效", "以上", "以来", "来")
+_NOT_TERM_AFTER = (
+    "放款",
+    "到账",
+    "下款",
+    "批",
+    "内",
+    "前",
+    "后",
+    "审",
+    "有效",
+    "以上",
+    "以来",
+    "来",
+)
 _NOT_TERM_BEFORE = ("第", "近", "快", "每", "过去", "前")
 
 
@@ -136,12 +146,18 @@ def _spelled(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
         out.append(amount)
 
 
+def _has_currency_sign(text: str) -> bool:
+    if "¥" in text or "￥" in text or "$" in text or "£" in text or "€" in text:
+        return True
+    return "rmb" in text or "cny" in text or "usd" in text or "hkd" in text or "人民币" in text
+
+
 def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
     """Every money amount, converted to yuan where the currency is the yuan."""
     text = nt.text
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    if _CUR_GATE.search(text) is not None:
+    if _has_currency_sign(text):
         for m in _AMOUNT_CUR.finditer(text):
             _with_currency(nt, m, found)
             taken.append(m.span())
@@ -151,7 +167,7 @@ def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
     if "万" in text or "千" in text or "元" in text:
         for m in _AMOUNT_CN.finditer(text):
             _spelled(nt, m, found)
-    if _KW_GATE.search(text) is not None:
+    if "额" in text or "授" in text or "借" in text or "贷" in text or "备用金" in text:
         for m in _AMOUNT_KW.finditer(text):
             amount = _amount(nt, to_number(m.group("n")), "CNY", *m.span("n"))
             if amount is not None:
@@ -201,7 +217,7 @@ def find_terms(nt: NormalizedText) -> tuple[Term, ...]:
     if "期" in text or "月" in text or "年" in text or "天" in text:
         for m in _TERM.finditer(text):
             _chinese_term(nt, m, found)
-    if _TERM_EN_GATE.search(text) is not None:
+    if "month" in text or "year" in text or "yr" in text or "day" in text or "instal" in text:
         for m in _TERM_EN.finditer(text):
             months = float(m.group("n")) * _TERM_MONTHS[m.group("u").rstrip("s")]
             found.append(Term(months, "exact", span_of(nt, *m.span())))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import ComplaintChannel, OptOutFact
+from smsguard.screening.facts.textutil import span_of
 from smsguard.screening.text import NormalizedText
 
 _OPT_OUT = re.compile(
@@ -27,7 +28,7 @@ _EN_TAIL = re.compile(r"\s(?:to\s)?(?:opt[- ]?out|unsubscribe|end|cancel|stop|qu
 _TAIL_OK = re.compile(
     r"(?:本?短信|信息)?[\s。.!！,，;；:：)）\]】]*(?:【[^【】]{0,20}】)?[\s。.!！)）\]]*$"
 )
-_OPT_OUT_GATE = ("退订", "拒收", "stop", "unsub", "opt", "end", "quit", "cancel")
+_OPT_OUT_GATE = re.compile(r"stop|unsub|opt|end|quit|cancel")
 
 _COMPLAINT = re.compile(
     r"(?:投诉电话|投诉热线|投诉|举报电话|举报|监督电话|客服热线|客服电话|服务热线"
@@ -35,13 +36,12 @@ _COMPLAINT = re.compile(
     r"[:：为请拨打致电至\s]{0,6}(?P<number>[0-9][0-9-]{2,14}[0-9])"
     r"|12321(?P<h1>)|12378(?P<h2>)|12315(?P<h3>)|12363(?P<h4>)"
 )
-_COMPLAINT_GATE = ("投诉", "举报", "热线", "电话", "123", "消费者", "消保")
 
 
 def find_opt_out(nt: NormalizedText) -> OptOutFact | None:
     """The last opt-out phrase; ``at_end`` when only punctuation or a signature follows."""
     text = nt.text
-    if not any(word in text for word in _OPT_OUT_GATE):
+    if not ("退订" in text or "拒收" in text or _OPT_OUT_GATE.search(text)):
         return None
     phrase: tuple[int, int] | None = None
     for m in _OPT_OUT.finditer(text):
@@ -54,7 +54,7 @@ def find_opt_out(nt: NormalizedText) -> OptOutFact | None:
     if phrase is None:
         return None
     end = phrase[1]
-    span = nt.to_original(*phrase)
+    span = span_of(nt, *phrase)
     at_end = _TAIL_OK.match(text, end) is not None
     return OptOutFact(nt.original[span[0] : span[1]], at_end, span)
 
@@ -66,7 +66,15 @@ def _standalone_number(text: str, start: int, end: int) -> bool:
 def find_complaint_channels(nt: NormalizedText) -> tuple[ComplaintChannel, ...]:
     """Complaint routes: a labelled hotline (投诉电话 …) or a known hotline like 12321."""
     text = nt.text
-    if not any(word in text for word in _COMPLAINT_GATE):
+    if not (
+        "投诉" in text
+        or "举报" in text
+        or "热线" in text
+        or "电话" in text
+        or "123" in text
+        or "消费者" in text
+        or "消保" in text
+    ):
         return ()
     found: list[ComplaintChannel] = []
     for m in _COMPLAINT.finditer(text):
@@ -74,8 +82,8 @@ def find_complaint_channels(nt: NormalizedText) -> tuple[ComplaintChannel, ...]:
         number = m.group("number")
         if number is None:
             if _standalone_number(text, start, end):
-                found.append(ComplaintChannel(m.group(), m.group(), nt.to_original(start, end)))
+                found.append(ComplaintChannel(m.group(), m.group(), span_of(nt, start, end)))
             continue
         label = text[start : m.start("number")].rstrip(":：为请拨打致电至 \t")
-        found.append(ComplaintChannel(label, number.replace("-", ""), nt.to_original(start, end)))
+        found.append(ComplaintChannel(label, number.replace("-", ""), span_of(nt, start, end)))
     return tuple(found)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from smsguard.screening.facts.model import PhoneFact, PhoneKind
+from smsguard.screening.facts.textutil import span_of
 from smsguard.screening.text import NormalizedText
 
 _REST_MOBILE = r"[3-9][0-9](?:[- ]?[0-9]){8}"
@@ -37,7 +38,9 @@ _PHONE = re.compile(
     r"|95[0-9]{3}(?P<service_95>))(?![0-9])"
 )
 # Local numbers without an area code (详询51291111) only count after a contact word.
-_LOCAL = re.compile(r"(?:电话|热线|详询|咨询|致电|拨打|联系|专线|客服|tel|call|phone)[:：\s]{0,2}([2-8][0-9]{6,7})(?![0-9])")
+_LOCAL = re.compile(
+    r"(?:电话|热线|详询|咨询|致电|拨打|联系|专线|客服|tel|call|phone)[:：\s]{0,2}([2-8][0-9]{6,7})(?![0-9])"
+)
 _KINDS: dict[str, PhoneKind] = {
     "plus86": "mobile",
     "plus": "international",
@@ -57,7 +60,7 @@ _UNIT_AFTER = frozenset("元万千块%个天期年月日号次倍分秒w")
 _NOT_A_PHONE_BEFORE = re.compile(
     r"验证码|校验码|动态码|code|密码|尾号|卡号|账号|订单|工号|编号|单号|代码|qq|额度|金额|余额|借款|授信|最高|¥|\$"
 )
-_LOCAL_GATE = ("电话", "热线", "询", "致电", "拨打", "联系", "专线", "客服", "tel", "call", "phone")
+_LOCAL_GATE = re.compile(r"电话|热线|询|致电|拨打|联系|专线|客服|tel|call|phone")
 
 
 def _number(group: str, raw: str) -> str:
@@ -84,9 +87,7 @@ def _outside(start: int, end: int, skip: Sequence[tuple[int, int]]) -> bool:
     return not skip or not any(start < s_end and s_start < end for s_start, s_end in skip)
 
 
-def find_phones(
-    nt: NormalizedText, skip: Sequence[tuple[int, int]] = ()
-) -> tuple[PhoneFact, ...]:
+def find_phones(nt: NormalizedText, skip: Sequence[tuple[int, int]] = ()) -> tuple[PhoneFact, ...]:
     """Every phone-like number in ``nt.text`` outside the ``skip`` spans (links)."""
     text = nt.text
     found: list[PhoneFact] = []
@@ -95,11 +96,11 @@ def find_phones(
         start, end = m.span()
         if _plausible(text, start, end, group) and _outside(start, end, skip):
             number = _number(group, m.group())
-            found.append(PhoneFact(number, _KINDS[group], nt.to_original(start, end)))
-    if any(word in text for word in _LOCAL_GATE):
+            found.append(PhoneFact(number, _KINDS[group], span_of(nt, start, end)))
+    if _LOCAL_GATE.search(text) is not None:
         for m in _LOCAL.finditer(text):
             start, end = m.span(1)
             if _plausible(text, start, end, "local") and _outside(start, end, skip):
-                found.append(PhoneFact(m.group(1), "landline", nt.to_original(start, end)))
+                found.append(PhoneFact(m.group(1), "landline", span_of(nt, start, end)))
         found.sort(key=lambda p: p.span)
     return tuple(found)

@@ -18,7 +18,7 @@ import re
 
 from smsguard.screening.facts.model import RequestKind, SensitiveRequest
 from smsguard.screening.facts.request_words import ANCHORS, NEEDS_VERB, TRANSFER_VERBS
-from smsguard.screening.facts.textutil import clause_before, standalone, trie_pattern
+from smsguard.screening.facts.textutil import clause_before, span_of, standalone, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 _ANCHOR = re.compile(trie_pattern(ANCHORS))
@@ -26,7 +26,9 @@ _VERB_BEFORE = re.compile(
     r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|上传|输入|填写"
     r"|send|give|tell|share|forward|reply with|enter|confirm"
 )
-_CODE_VERBS = re.compile(r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|send|give|tell|share|forward|reply with")
+_CODE_VERBS = re.compile(
+    r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|send|give|tell|share|forward|reply with"
+)
 _GIVE_AFTER = re.compile(r"[^，。！？；,!?;\n]{0,4}?(?:发给|告诉|告知|提供给|回复给|转发给|报给)")
 _DESTINATION = re.compile(
     r"[^，。！？；,!?;\n]{0,10}?(?:安全|监管|专用|指定|对公|以下|下列|如下|该)(?:银行)?(?:账户|账号|卡)"
@@ -75,7 +77,7 @@ def find_requests(nt: NormalizedText) -> tuple[SensitiveRequest, ...]:
         kind = ANCHORS[m.group()]
         end = _end_of_request(text, m, kind)
         if end is not None and not _NEGATION.search(clause_before(text, m.start(), 40)):
-            found.append(SensitiveRequest(kind, nt.to_original(m.start(), end)))
+            found.append(SensitiveRequest(kind, span_of(nt, m.start(), end)))
     return tuple(found)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import Signature, Span
+from smsguard.screening.facts.textutil import span_of
 from smsguard.screening.text import NormalizedText
 
 _WELL_FORMED = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}")
@@ -39,11 +40,11 @@ def _bracket_pairs(text: str) -> list[tuple[int, int]]:
 
 def _signature(nt: NormalizedText, pair: tuple[int, int], at_start: bool) -> Signature:
     start, end = pair
-    inner_start, inner_end = nt.to_original(start + 1, end - 1)
-    inner = nt.original[inner_start:inner_end]
+    span = span_of(nt, start, end)
+    inner = nt.original[span[0] + 1 : span[1] - 1]
     well_formed = _WELL_FORMED.fullmatch(inner) is not None and not inner.isdigit()
     at_end = not nt.text[end:].strip(_TRAILING)
-    return Signature(inner, nt.to_original(start, end), at_start, at_end, well_formed)
+    return Signature(inner, span, at_start, at_end, well_formed)
 
 
 def _has_lookalike(text: str) -> bool:
@@ -63,13 +64,14 @@ def find_signature(nt: NormalizedText) -> tuple[Signature | None, tuple[Span, ..
     pairs = _bracket_pairs(text) if "【" in text else []
     if not pairs:
         return None, (), _has_lookalike(text)
-    lead = len(text) - len(text.lstrip())
+    first = pairs[0][0]
+    lead = first if first == 0 or not text[:first].strip() else -1
     chosen: tuple[int, int] | None = None
-    if pairs[0][0] == lead:
+    if first == lead:
         chosen = pairs[0]
     elif not text[pairs[-1][1] :].strip(_TRAILING):
         chosen = pairs[-1]
-    extras = tuple(nt.to_original(*pair) for pair in pairs if pair is not chosen)
     if chosen is None:
-        return None, extras, _has_lookalike(text)
+        return None, tuple(span_of(nt, *pair) for pair in pairs), _has_lookalike(text)
+    extras = tuple(span_of(nt, *p) for p in pairs if p is not chosen) if len(pairs) > 1 else ()
     return _signature(nt, chosen, chosen[0] == lead), extras, False

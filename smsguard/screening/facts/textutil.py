@@ -52,9 +52,7 @@ def trie_pattern(words: Iterable[str]) -> str:
 
 
 def _branches(node: dict[str, Any], *, top: bool = False) -> str:
-    alternatives = [
-        re.escape(ch) + _branches(child) for ch, child in sorted(node.items()) if ch
-    ]
+    alternatives = [re.escape(ch) + _branches(child) for ch, child in sorted(node.items()) if ch]
     if top or not alternatives:
         return "|".join(alternatives)
     body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"

@@ -14,6 +14,7 @@ import unicodedata
 
 from smsguard.screening.facts.brands import BRANDS, LURE_WORDS
 from smsguard.screening.facts.model import UrlFact
+from smsguard.screening.facts.textutil import span_of
 from smsguard.screening.text import NormalizedText
 
 _URL = re.compile(
@@ -119,7 +120,7 @@ def _fact(nt: NormalizedText, match: re.Match[str]) -> UrlFact:
     tld = "" if is_ip else host.rsplit(".", 1)[1]
     port = f":{match['port']}" if match["port"] else ""
     cased_path = _cased(nt, end - len(path), end)
-    span = nt.to_original(match.start(), end)
+    span = span_of(nt, match.start(), end)
     return UrlFact(
         raw=nt.original[span[0] : span[1]],
         normalized=f"{scheme or 'http'}://{host}{port}{cased_path}",
