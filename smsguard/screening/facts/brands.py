@@ -56,6 +56,9 @@ BRANDS: tuple[Brand, ...] = (
 
 # Words fraudsters glue onto a short brand token: ccbvip, cmbkefu, bocbank.
 LURE_WORDS: frozenset[str] = frozenset(
-    "vip bank app kf kefu loan dai card pay credit online service verify login secure help "
-    "cs web wap m my e www net cn".split()
+    (
+        *("vip", "bank", "app", "kf", "kefu", "loan", "dai", "card", "pay", "credit", "online"),
+        *("service", "verify", "login", "secure", "help", "cs", "web", "wap", "m", "my", "e"),
+        *("www", "net", "cn"),
+    )
 )

@@ -11,27 +11,29 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import FeeMention
-from smsguard.screening.facts.textutil import clause_before, span_of, trie_pattern
+from smsguard.screening.facts.textutil import clause_before, span_of, trie_pattern, word_set
 from smsguard.screening.text import NormalizedText
 
 # Fees that only appear in pay-before-disbursement fraud (regulations.md §E1, §F3).
-_UPFRONT_FEES = (
-    "回档押金 开启提款通道 解除冻结 资金认证 信用佐证 提高评分 解冻费 解冻金 保证金 押金 认证金 "
-    "验证金 验证费 激活费 开通费 包装费 刷流水 流水费 验资金 验资 upfront_fee advance_fee "
-    "unlock_fee unlocking_fee"
-).split()
-# Fees that are normal in lending unless they must be paid before the loan.
-_ORDINARY_FEES = (
-    "账户管理费 分期手续费 提前还款违约金 手续费 服务费 管理费 担保费 违约金 罚息 会员费 vip费 "
-    "中介费 介绍费 工本费 材料费 邮递费 公证费 保险费 逾期费 滞纳金 评估费 咨询费 审核费 上门费 "
-    "processing_fee deposit_fee late_fee"
-).split()
-_UPFRONT_SET = frozenset(name.replace("_", " ") for name in _UPFRONT_FEES)
-_FEE = re.compile(trie_pattern(name.replace("_", " ") for name in _UPFRONT_FEES + _ORDINARY_FEES))
-_PAY_FIRST = re.compile(
-    r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳|upfront|in advance|before"
+_UPFRONT_FEES = word_set(
+    "回档押金 开启提款通道 解除冻结 资金认证 信用佐证 提高评分 解冻费 解冻金 保证金 押金 "
+    "认证金 验证金 验证费 激活费 开通费 包装费 刷流水 流水费 验资金 验资 upfront_fee "
+    "advance_fee unlock_fee unlocking_fee"
 )
-_WAIVED_BEFORE = re.compile(r"(?:无|免|0|零|不收|没有|no|free of)[^，。！？；,!?;]{0,4}$")
+# Fees that are normal in lending unless they must be paid before the loan.
+_ORDINARY_FEES = word_set(
+    "账户管理费 分期手续费 提前还款违约金 手续费 服务费 管理费 担保费 违约金 罚息 会员费 "
+    "vip费 中介费 介绍费 工本费 材料费 邮递费 公证费 保险费 逾期费 滞纳金 评估费 咨询费 "
+    "审核费 上门费 processing_fee deposit_fee late_fee"
+)
+_FEE = re.compile(trie_pattern(_UPFRONT_FEES | _ORDINARY_FEES))
+_PAY_FIRST = re.compile(
+    r"预先|先交|先缴|先付|先支付|需先|要先|先行|放款前|下款前|到账前|提现前|提前缴纳"
+    r"|upfront|in advance|before"
+)
+_WAIVED_BEFORE = re.compile(
+    r"(?:无|免|0|零|不收|不交|不用|不需|没有|no|free of)[^，。！？；,!?;]{0,6}$"
+)
 _WAIVED_AFTER = re.compile(r"全免|为0|为零|0元|免收|free")
 _FEE_GATE = re.compile(r"息|流水|验资|通道|冻结|认证|佐证|评分|fee")
 
@@ -62,7 +64,7 @@ def _fee(nt: NormalizedText, m: re.Match[str]) -> FeeMention:
     text, name = nt.text, m.group()
     before = clause_before(text, m.start(), 12)
     waived = bool(_WAIVED_BEFORE.search(before) or _WAIVED_AFTER.match(text, m.end()))
-    inherent = name in _UPFRONT_SET
+    inherent = name in _UPFRONT_FEES
     upfront = not waived and (inherent or _PAY_FIRST.search(before) is not None)
     return FeeMention(name, upfront, waived, span_of(nt, *m.span()))
 

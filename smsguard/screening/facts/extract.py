@@ -9,11 +9,12 @@ for a phone number, and terms before rates so that instalment fees can be annual
 from __future__ import annotations
 
 from smsguard.screening.facts.charges import find_fees, find_repayment_methods
+from smsguard.screening.facts.consistency import find_inconsistencies
 from smsguard.screening.facts.model import ANNUAL_KINDS, Facts, Rate
 from smsguard.screening.facts.money import find_amounts, find_terms, instalment_periods
-from smsguard.screening.facts.phones import find_phones
-from smsguard.screening.facts.rates import annualise_fee_rates, find_inconsistencies, parse_rates
 from smsguard.screening.facts.notices import find_complaint_channels, find_opt_out
+from smsguard.screening.facts.phones import find_phones
+from smsguard.screening.facts.rates import annualise_fee_rates, parse_rates
 from smsguard.screening.facts.requests import find_requests, otp_code_present
 from smsguard.screening.facts.segments import segment_info
 from smsguard.screening.facts.signature import find_signature

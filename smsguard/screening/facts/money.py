@@ -16,7 +16,7 @@ import re
 
 from smsguard.screening.facts.model import Amount, Bound, Term
 from smsguard.screening.facts.numerals import to_number
-from smsguard.screening.facts.textutil import clause_before, span_of
+from smsguard.screening.facts.textutil import span_of
 from smsguard.screening.text import NormalizedText
 
 # A whole number token; the look-behind keeps "2013" from matching as "013".
@@ -24,11 +24,14 @@ _NUM = r"[0-9](?<![0-9.,][0-9])(?>[0-9]*+(?:,[0-9]{3})*+(?:\.[0-9]++)?)"
 _NUM2 = r"[0-9](?>[0-9]*+(?:,[0-9]{3})*+(?:\.[0-9]++)?)"
 _SEP = r"\s?(?:-|~|～|至|到|—|–)\s?"
 _MAG = r"百万|千万|万|千|w|k"
+_MAG_CN = r"百万|千万|万|千"
 _UNIT = r"美元|港币|元|块钱?|圆|yuan|rmb|dollars?|usd|hkd|pounds?"
 
+# "w"/"k" (2w = 20000) must touch the number and end the token: "36504 W4" is a postcode.
 _AMOUNT_NUM = re.compile(
-    rf"(?P<n>{_NUM})(?:{_SEP}(?P<n2>{_NUM2}))?\s?"
-    rf"(?:(?P<mag>{_MAG})(?!分之|[a-z])\s?(?P<unit>{_UNIT})?|(?P<unit2>{_UNIT}))(?![a-z])"
+    rf"(?P<n>{_NUM})(?:{_SEP}(?P<n2>{_NUM2}))?"
+    rf"(?:(?:\s?(?P<mag>{_MAG_CN})(?!分之)|(?P<mag2>[wk])(?![a-z0-9]))\s?(?P<unit>{_UNIT})?"
+    rf"|\s?(?P<unit2>{_UNIT}))(?![a-z])"
 )
 _AMOUNT_CUR = re.compile(
     r"(?P<cur>us\$|hk\$|¥|￥|\$|£|€|rmb|cny|usd|hkd|人民币)"
@@ -57,7 +60,10 @@ _CURRENCY = {
     "pounds": "GBP",
     "€": "EUR",
 }
-_LIMIT_WORDS = re.compile(r"额度|授信|可借|可贷|最高|备用金|授权|借款|最多|up to")
+# A limit word earlier in the same clause: 额度最高20万, 可借50000元.
+_LIMIT_BEFORE = re.compile(
+    r"(?:额度|授信|可借|可贷|最高|备用金|(?<!预)授权|借款|最多|up to)[^，。！？；,!?;\n]*+$"
+)
 
 _TERM = re.compile(
     r"(?P<n>[0-9一二两三四五六七八九十](?<![0-9.][0-9])(?>[0-9.一二两三四五六七八九十百]*+))"
@@ -106,19 +112,23 @@ def _amount(
 ) -> Amount | None:
     if value is None:
         return None
-    limit = _LIMIT_WORDS.search(clause_before(nt.text, start, 10)) is not None
+    limit = _LIMIT_BEFORE.search(nt.text, max(0, start - 10), start) is not None
     yuan = value if currency == "CNY" else None
     return Amount(value, currency, yuan, limit, span_of(nt, start, end))
 
 
+def _implied_currency(text: str, start: int) -> str:
+    """美元额度调至1,000: a bare figure is in dollars when 美元 comes just before it."""
+    return "USD" if "美元" in text[max(0, start - 8) : start] else "CNY"
+
+
 def _numeric(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
     """20万 / 3-6千元 (two amounts) / 50000元 / 5000 rmb."""
-    number, second, mag, unit, unit2 = m.group("n", "n2", "mag", "unit", "unit2")
+    number, second, mag, mag2, unit, unit2 = m.group("n", "n2", "mag", "mag2", "unit", "unit2")
+    mag = mag or mag2
     scale = _MAGNITUDE[mag] if mag else 1.0
-    currency = _CURRENCY.get(unit or unit2 or "", "CNY")
-    if currency == "CNY" and not (unit or unit2):
-        before = nt.text[max(0, m.start() - 6) : m.start()]
-        currency = "USD" if "美元" in before else "CNY"
+    currency = _CURRENCY[unit or unit2] if (unit or unit2) in _CURRENCY else None
+    currency = currency or _implied_currency(nt.text, m.start())
     start, end = m.span()
     for token in (number, second) if second else (number,):
         value = to_number(token)
@@ -169,7 +179,8 @@ def find_amounts(nt: NormalizedText) -> tuple[Amount, ...]:
             _spelled(nt, m, found)
     if "额" in text or "授" in text or "借" in text or "贷" in text or "备用金" in text:
         for m in _AMOUNT_KW.finditer(text):
-            amount = _amount(nt, to_number(m.group("n")), "CNY", *m.span("n"))
+            currency = _implied_currency(text, m.start())
+            amount = _amount(nt, to_number(m.group("n")), currency, *m.span("n"))
             if amount is not None:
                 found.append(amount)
     if len(found) > 1:

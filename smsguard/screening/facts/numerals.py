@@ -7,8 +7,6 @@ decimals written with 点; anything it does not understand yields None rather th
 
 from __future__ import annotations
 
-import re
-
 _DIGITS: dict[str, int] = {
     "零": 0,
     "〇": 0,
@@ -27,8 +25,6 @@ _SMALL_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 
 CN_DIGIT_CHARS = "零〇一二两三四五六七八九"
 CN_NUMBER_CHARS = CN_DIGIT_CHARS + "十百千万"
-
-_ARABIC = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _cn_section(text: str) -> int | None:
@@ -80,10 +76,10 @@ def cn_decimal(text: str) -> float | None:
 def to_number(text: str) -> float | None:
     """Arabic (``1,000.5``) or Chinese (``三十``) numeral to a float.
 
-    Callers pass what their patterns captured, so a leading ASCII digit means the whole
-    string is digits, dots and thousands commas.
+    Callers pass what their patterns captured (digits, dots and thousands commas, or
+    Chinese numerals), so ``float`` can take the Arabic case directly.
     """
-    if text[:1].isdigit() and text.isascii():
-        plain = text.replace(",", "") if "," in text else text
-        return float(plain) if _ARABIC.fullmatch(plain) else None
-    return cn_decimal(text)
+    try:
+        return float(text.replace(",", "") if "," in text else text)
+    except ValueError:
+        return cn_decimal(text)

@@ -57,6 +57,7 @@ _KINDS: dict[str, PhoneKind] = {
     "service_95": "service_95",
 }
 _UNIT_AFTER = frozenset("元万千块%个天期年月日号次倍分秒w")
+_GLUED = frozenset("0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _NOT_A_PHONE_BEFORE = re.compile(
     r"验证码|校验码|动态码|code|密码|尾号|卡号|账号|订单|工号|编号|单号|代码|qq|额度|金额|余额|借款|授信|最高|¥|\$"
 )
@@ -64,7 +65,7 @@ _LOCAL_GATE = re.compile(r"电话|热线|询|致电|拨打|联系|专线|客服|
 
 
 def _number(group: str, raw: str) -> str:
-    digits = "".join(ch for ch in raw if ch.isdigit())
+    digits = raw if raw.isdigit() else "".join(ch for ch in raw if ch.isdigit())
     if group in ("plus86", "zero86", "bare86"):
         return digits[-11:]
     if group == "zero":
@@ -73,11 +74,8 @@ def _number(group: str, raw: str) -> str:
 
 
 def _plausible(text: str, start: int, end: int, group: str) -> bool:
-    before = text[start - 1 : start] if start else ""
-    if before and (before.isdigit() or (before.isascii() and before.isalpha()) or before == "_"):
-        return False
-    if group == "bare86" and before == "+":
-        return False
+    if start and (text[start - 1] in _GLUED or (group == "bare86" and text[start - 1] == "+")):
+        return False  # part of a longer token: an order number, a code, +86…
     if end < len(text) and text[end] in _UNIT_AFTER:
         return False
     return _NOT_A_PHONE_BEFORE.search(text, max(0, start - 6), start) is None

@@ -9,24 +9,27 @@ p.a., or a 分/厘 unit, settles it later.
 from __future__ import annotations
 
 from smsguard.screening.facts.model import RateKind
+from smsguard.screening.facts.textutil import word_set
 
 
 def _words(kind: RateKind, words: str) -> dict[str, RateKind]:
-    return {word.replace("_", " "): kind for word in words.split()}
+    return dict.fromkeys(word_set(words), kind)
 
 
 KEYWORDS: dict[str, RateKind] = {
     **_words(
         "annual",
-        "年化综合资金成本 年化综合成本 年化综合费率 综合年化成本 综合年化利率 综合年化费率 综合年化 "
-        "年化利率 年化费率 年化 年利率 年息 年利息 annual_interest_rate annualised_interest_rate "
+        "年化综合资金成本 年化综合成本 年化综合费率 综合年化成本 综合年化利率 综合年化费率 "
+        "综合年化 年化利率 年化费率 年化 年利率 年息 年利息 annual_interest_rate "
+        "annualised_interest_rate "
         "annualized_interest_rate annualised_rate annualized_rate annual_rate",
     ),
     **_words("apr", "annual_percentage_rate apr"),
     **_words("irr", "irr 内部收益率"),
     **_words(
         "daily",
-        "日利率 日息 日费率 日利息 日综合费率 每日利率 daily_interest_rate daily_interest daily_rate",
+        "日利率 日息 日费率 日利息 日综合费率 每日利率 daily_interest_rate daily_interest "
+        "daily_rate",
     ),
     **_words(
         "monthly",

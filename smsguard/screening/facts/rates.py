@@ -20,7 +20,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from smsguard.screening.facts.model import ANNUAL_KINDS, Bound, Rate, RateInconsistency, RateKind
+from smsguard.screening.facts.model import ANNUAL_KINDS, Bound, Rate, RateKind
 from smsguard.screening.facts.numerals import to_number
 from smsguard.screening.facts.rate_words import KEYWORDS
 from smsguard.screening.facts.textutil import span_of, standalone, trie_pattern
@@ -156,7 +156,7 @@ def _fen(count: str, unit: str, frac: str | None, kind: RateKind) -> tuple[float
         digits = "".join(str(int(to_number(ch) or 0)) for ch in frac)
         value += int(digits) / 10 ** len(digits)
     per_unit = scale[0] if unit == "分" else scale[1]
-    return value * per_unit, ("monthly" if kind == "unspecified" else kind)
+    return round(value * per_unit, 10), ("monthly" if kind == "unspecified" else kind)
 
 
 def _suffix_kind(suffix: str) -> RateKind:
@@ -205,7 +205,10 @@ def _from_match(text: str, m: re.Match[str]) -> _Found | None:
     first_bare = g[_G_FIRST + 6] is not None
     second = None
     if second_text is not None and (first_bare or g[_G_SECOND + 7] is None):
-        second = _read(g[_G_SECOND + 1 : _G_SECOND + 8], kind)  # "7.2%-18" keeps the 7.2 %
+        second_values = g[_G_SECOND + 1 : _G_SECOND + 8]
+        second = _read(second_values, kind)  # "7.2%-18" keeps only the 7.2 %
+        if first_bare and second is not None and second_values[4] is not None:
+            first = _fen(g[_G_FIRST + 6], second_values[4], None, kind)  # 月息6-9厘: 6厘
     if first is None or (first_bare and kind != "annual" and second is None):
         return None
     value_kind = first[1]
@@ -250,10 +253,7 @@ def _from_per_10k(text: str, wm: re.Match[str]) -> _Found | None:
 
 
 def _overlaps(start: int, end: int, found: list[_Found]) -> bool:
-    for hit in found:
-        if start < hit[7] and hit[6] < end:
-            return True
-    return False
+    return any(start < hit[7] and hit[6] < end for hit in found)
 
 
 def _may_have_keyword(text: str) -> bool:
@@ -359,47 +359,3 @@ def annualise_fee_rates(rates: tuple[Rate, ...], periods: int | None) -> tuple[R
             rate = dataclasses.replace(rate, annual_percent=annual, simple=False)
         out.append(rate)
     return tuple(out)
-
-
-def _annual_bands(rates: Sequence[Rate]) -> list[tuple[float, float, Rate]]:
-    """Exact annual figures and paired ranges as (low, high, the rate that closes them)."""
-    bands: list[tuple[float, float, Rate]] = []
-    pending_low: Rate | None = None
-    for rate in rates:
-        if rate.kind not in ANNUAL_KINDS:
-            continue
-        if rate.bound == "exact":
-            bands.append((rate.value, rate.value, rate))
-        elif rate.bound == "range_low":
-            pending_low = rate
-        elif rate.bound == "range_high" and pending_low is not None:
-            bands.append((pending_low.value, rate.value, rate))
-            pending_low = None
-    return bands
-
-
-def find_inconsistencies(rates: Sequence[Rate]) -> tuple[RateInconsistency, ...]:
-    """Pairs of (annual, daily/monthly) exact figures that disagree beyond tolerance.
-
-    Tolerance is 5 % relative or 0.5 percentage points, whichever is larger, so rounding in
-    "日利率0.05%，年化18.25%" style adverts never trips it.
-    """
-    others = [
-        r
-        for r in rates
-        if r.kind in ("daily", "monthly", "per_10k_daily", "per_day_amount")
-        and r.bound == "exact"
-        and r.annual_percent is not None
-    ]
-    if not others:
-        return ()
-    found: list[RateInconsistency] = []
-    for low, high, annual in _annual_bands(rates):
-        floor, ceiling = low - max(0.05 * low, 0.5), high + max(0.05 * high, 0.5)
-        for other in others:
-            converted = other.annual_percent or 0.0
-            if not floor <= converted <= ceiling:
-                found.append(
-                    RateInconsistency(low, high, annual.span, other.kind, converted, other.span)
-                )
-    return tuple(found)

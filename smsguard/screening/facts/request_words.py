@@ -8,10 +8,11 @@ a handle after a bare IM name).
 from __future__ import annotations
 
 from smsguard.screening.facts.model import RequestKind
+from smsguard.screening.facts.textutil import word_set
 
 
 def _words(kind: RequestKind, words: str) -> dict[str, RequestKind]:
-    return {word.replace("_", " "): kind for word in words.split()}
+    return dict.fromkeys(word_set(words), kind)
 
 
 ANCHORS: dict[str, RequestKind] = {
@@ -32,23 +33,26 @@ ANCHORS: dict[str, RequestKind] = {
     **_words("meeting_app", "腾讯会议 云视讯 如流 zoom 会议软件 瞩目 钉钉会议 tencent_meeting"),
     **_words(
         "im_contact",
-        "加qq 加q 加微信 加v信 加vx 加wx 加v 加威信 加薇信 加扣扣 加我qq 加我微信 加好友 添加客服 "
-        "添加微信 添加qq 添加专员 添加好友 添加业务员 加群 进群 加入群 whatsapp telegram qq 微信 vx wx",
+        "加qq 加q 加微信 加v信 加vx 加wx 加v 加威信 加薇信 加扣扣 加我qq 加我微信 加好友 "
+        "添加客服 添加微信 添加qq 添加专员 添加好友 添加业务员 加群 进群 加入群 whatsapp "
+        "telegram qq 微信 vx wx",
     ),
     **_words(
         "transfer_instruction",
-        "安全账户 监管账户 专用账户 指定账户 对公验证账户 转账 汇款 打款 转入 存入 扫码支付 转至 汇入 "
-        "打入 缴纳 transfer wire",
+        "安全账户 监管账户 专用账户 指定账户 对公验证账户 转账 汇款 打款 转入 存入 扫码支付 "
+        "转至 汇入 打入 缴纳 transfer wire",
     ),
 }
 
 # Only a request when a verb of handing over sits in the same clause.
-NEEDS_VERB: frozenset[str] = frozenset(
-    word.replace("_", " ")
-    for word in "验证码 动态码 校验码 短信码 动态密码 code otp 密码 password pin码 pin 银行卡号 卡号 "
-    "银行账号 card_number".split()
+NEEDS_VERB: frozenset[str] = word_set(
+    "验证码 动态码 校验码 短信码 动态密码 code otp 密码 password pin码 pin 银行卡号 卡号 "
+    "银行账号 card_number"
 )
+# Ordinary words too (万众瞩目, 倒背如流, zoom in, card-back hotline), so they need company:
+# an app verb nearby for the meeting apps, a "three digits" word after 卡背面.
+NEEDS_APP_CONTEXT: frozenset[str] = frozenset(("如流", "瞩目", "zoom", "whatsapp", "telegram"))
 # Only a request when a destination account follows.
-TRANSFER_VERBS: frozenset[str] = frozenset(
-    "转账 汇款 打款 转入 存入 扫码支付 转至 汇入 打入 缴纳 transfer wire".split()
+TRANSFER_VERBS: frozenset[str] = word_set(
+    "转账 汇款 打款 转入 存入 扫码支付 转至 汇入 打入 缴纳 transfer wire"
 )

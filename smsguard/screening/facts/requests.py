@@ -17,27 +17,39 @@ from __future__ import annotations
 import re
 
 from smsguard.screening.facts.model import RequestKind, SensitiveRequest
-from smsguard.screening.facts.request_words import ANCHORS, NEEDS_VERB, TRANSFER_VERBS
+from smsguard.screening.facts.request_words import (
+    ANCHORS,
+    NEEDS_APP_CONTEXT,
+    NEEDS_VERB,
+    TRANSFER_VERBS,
+)
 from smsguard.screening.facts.textutil import clause_before, span_of, standalone, trie_pattern
 from smsguard.screening.text import NormalizedText
 
 _ANCHOR = re.compile(trie_pattern(ANCHORS))
+# Verbs of handing something over to the sender. 输入/提交 (type into a page) are left out:
+# legitimate OTP and payment SMS use them all the time.
 _VERB_BEFORE = re.compile(
-    r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|上传|输入|填写"
-    r"|send|give|tell|share|forward|reply with|enter|confirm"
-)
-_CODE_VERBS = re.compile(
-    r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|提交|念给|send|give|tell|share|forward|reply with"
+    r"告知|提供|发送|发给|回复|告诉|报给|说出|转发|念给|send|give|tell|share|forward|reply with"
 )
 _GIVE_AFTER = re.compile(r"[^，。！？；,!?;\n]{0,4}?(?:发给|告诉|告知|提供给|回复给|转发给|报给)")
 _DESTINATION = re.compile(
     r"[^，。！？；,!?;\n]{0,10}?(?:安全|监管|专用|指定|对公|以下|下列|如下|该)(?:银行)?(?:账户|账号|卡)"
 )
 _EN_DESTINATION = re.compile(r"[a-z ]{0,20}?(?:safe|secure|designated|holding) account")
-_IM_ID = re.compile(r"[号:：]?\s?[0-9a-z_-]{5,}")
-_NEGATION = re.compile(
-    r"勿|不要|不会|不得|严禁|绝不|从不|谨防|防止|不向|警惕|谨记|never|do not|don't|won't|will not"
+_IM_ID = re.compile(r"(?:[号:：]\s?|(?=[0-9a-z]))[0-9a-z_-]{5,}")
+_APP_CONTEXT = re.compile(
+    r"下载|安装|打开|登录|进入|加入|会议|app|软件|download|install|join|meeting|link|add|contact"
 )
+_CARD_BACK_DIGITS = re.compile(r"[^，。！？；,!?;\n]{0,6}?(?:三位|3位|安全码|cvv|cvn|签名栏)")
+_PARTIAL_NUMBER = re.compile(r"(?:的)?(?:末|后|尾)[4四]位")
+_CARD_CONTEXT = re.compile(r"卡背|信用卡|银行卡|card|bank|expiry|security")
+# Warnings name the same things as scams; a clause with one of these words is a warning.
+_WARNING = re.compile(
+    r"勿|不要|不会|不得|严禁|绝不|从不|谨防|防止|不向|警惕|谨记|导致|被盗|诈骗|骗子"
+    r"|never|do not|don't|won't|will not|scam|fraud"
+)
+_CLAUSE_AHEAD = re.compile(r"[^，。！？；,!?;\n]*")
 _OTP = re.compile(
     r"(?:验证码|动态码|校验码|短信码|动态密码)(?:是|为|:|：|\s)*[0-9]{4,8}(?![0-9])"
     r"|(?:code|otp)\s?(?:is|:)\s?[0-9]{4,8}(?![0-9])"
@@ -51,8 +63,9 @@ def _end_of_request(text: str, m: re.Match[str], kind: RequestKind) -> int | Non
     if word.isascii() and not standalone(text, m.start(), end):
         return None  # "pin" in "shopping", "code" in "barcode"
     if word in NEEDS_VERB:
-        verbs = _CODE_VERBS if kind == "verification_code" else _VERB_BEFORE
-        if verbs.search(clause_before(text, m.start(), 25 if word.isascii() else 10)):
+        if _PARTIAL_NUMBER.match(text, end):
+            return None  # 卡号末4位: the last digits identify a card, they do not expose it
+        if _VERB_BEFORE.search(clause_before(text, m.start(), 25 if word.isascii() else 10)):
             return end
         give = _GIVE_AFTER.match(text, end) if kind == "verification_code" else None
         return give.end() if give else None
@@ -64,9 +77,24 @@ def _end_of_request(text: str, m: re.Match[str], kind: RequestKind) -> int | Non
         return handle.end() if handle else None
     if word in ("加q", "加v") and text[end : end + 1].isalpha():
         return None  # 加vip, 加quota: not an IM handle
-    if word == "如流" and text.startswith("水", end):
-        return None  # 如流水 is "like a bank statement"
+    if word in NEEDS_APP_CONTEXT:
+        window = text[max(0, m.start() - 15) : end + 15]
+        return end if _APP_CONTEXT.search(window) else None
+    if kind == "cvv" and word.isascii():
+        window = text[max(0, m.start() - 15) : end + 15]
+        return end if _CARD_CONTEXT.search(window) else None  # CVC is also a cotton blend
+    if word == "卡背面":
+        digits = _CARD_BACK_DIGITS.match(text, end)
+        return digits.end() if digits else None  # 卡背面客服电话 is the bank's hotline
     return end
+
+
+def _in_warning(text: str, start: int, end: int) -> bool:
+    """Whether the clause around ``text[start:end]`` warns rather than asks."""
+    if _WARNING.search(clause_before(text, start, 40)) is not None:
+        return True
+    after = _CLAUSE_AHEAD.match(text, end, end + 20)
+    return after is not None and _WARNING.search(after.group()) is not None
 
 
 def find_requests(nt: NormalizedText) -> tuple[SensitiveRequest, ...]:
@@ -76,7 +104,7 @@ def find_requests(nt: NormalizedText) -> tuple[SensitiveRequest, ...]:
     for m in _ANCHOR.finditer(text):
         kind = ANCHORS[m.group()]
         end = _end_of_request(text, m, kind)
-        if end is not None and not _NEGATION.search(clause_before(text, m.start(), 40)):
+        if end is not None and not _in_warning(text, m.start(), end):
             found.append(SensitiveRequest(kind, span_of(nt, m.start(), end)))
     return tuple(found)
 

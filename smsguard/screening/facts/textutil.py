@@ -12,6 +12,11 @@ from smsguard.screening.text import NormalizedText
 _CLAUSE_TAIL = re.compile(r"[^，。！？；,!?;\n]*+$")
 
 
+def word_set(words: str) -> frozenset[str]:
+    """A set from a space-separated word list (``_`` stands for a space inside a word)."""
+    return frozenset(word.replace("_", " ") for word in words.split())
+
+
 def standalone(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` (an ASCII word) is not glued to other ASCII letters."""
     before = text[start - 1] if start else ""

@@ -14,7 +14,7 @@ import unicodedata
 
 from smsguard.screening.facts.brands import BRANDS, LURE_WORDS
 from smsguard.screening.facts.model import UrlFact
-from smsguard.screening.facts.textutil import span_of
+from smsguard.screening.facts.textutil import span_of, word_set
 from smsguard.screening.text import NormalizedText
 
 _URL = re.compile(
@@ -30,27 +30,29 @@ _DOTTED_QUAD = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]")
 _PATH_TRAILING = ".:;!?"
 _LABEL_SPLIT = re.compile(r"[.-]")
 
-_BARE_TLDS = frozenset(
+_BARE_TLDS = word_set(
     "com cn net org info biz io co me cc xyz top vip icu club site online live shop work click "
     "link fun ltd buzz cyou tk ml ga cf gq hk tw mo uk us jp kr sg my au de fr ru in app dev tv "
     "wang ren mobi pro asia ink red kim fit love art store tech space website press host life "
-    "world today group cloud pub win bid loan men pw rest bank".split()
+    "world today group cloud pub win bid loan men pw rest bank"
 )
-_ODD_TLDS = frozenset(
+_ODD_TLDS = word_set(
     "xyz top cc vip icu club site online live shop work click link fun ltd buzz cyou tk ml ga cf "
-    "gq wang ren bid loan men win pw rest".split()
+    "gq wang ren bid loan men win pw rest"
 )
-_SHORTENERS = frozenset(
+_SHORTENERS = word_set(
     "t.cn url.cn w.url.cn dwz.cn suo.im bit.ly tinyurl.com goo.gl is.gd sohu.gg t.co ow.ly "
     "985.so mrw.so u.nu dwz.mk tb.cn c.tb.cn rebrand.ly cutt.ly s.id v.gd buff.ly tiny.cc rb.gy "
-    "shorturl.at j.mp".split()
+    "shorturl.at j.mp"
 )
-_PROVINCES = "bj sh tj cq he sx nm ln jl hl js zj ah fj jx sd ha hb hn gd gx hi sc gz yn xz sn gs"
-_MULTI_SUFFIXES = frozenset(
-    [f"{p}.cn" for p in (_PROVINCES + " qh nx xj com net org gov edu ac mil").split()]
-    + "com.hk net.hk org.hk gov.hk edu.hk com.tw net.tw org.tw gov.tw com.mo co.uk org.uk ac.uk "
-    "gov.uk co.jp ne.jp or.jp com.au net.au org.au com.sg com.my co.kr co.nz co.in com.ph "
-    "com.vn".split()
+# Two-label public suffixes: Chinese provincial and generic SLDs, and a few common foreign ones.
+_CN_SECOND_LEVEL = word_set(
+    "bj sh tj cq he sx nm ln jl hl js zj ah fj jx sd ha hb hn gd gx hi sc gz yn xz sn gs qh nx xj "
+    "com net org gov edu ac mil"
+)
+_MULTI_SUFFIXES = frozenset(f"{label}.cn" for label in _CN_SECOND_LEVEL) | word_set(
+    "com.hk net.hk org.hk gov.hk edu.hk com.tw net.tw org.tw gov.tw com.mo co.uk org.uk ac.uk "
+    "gov.uk co.jp ne.jp or.jp com.au net.au org.au com.sg com.my co.kr co.nz co.in com.ph com.vn"
 )
 _OFFICIAL_ANYWHERE = frozenset(d for brand in BRANDS for d in brand.official_domains)
 
