@@ -136,7 +136,7 @@ class Screener:
                 first.setdefault(slot, hit)
         extracted = extract_facts(nt) if facts else None
         loan = self._loan_related(first, extracted)
-        purpose = ctx.purpose or self._infer_purpose(first, loan, extracted)
+        purpose = ctx.purpose or self._infer_purpose(first, loan)
         check_input = None
         if extracted is not None:
             check_input = CheckInput(
@@ -183,7 +183,7 @@ class Screener:
             return True
         return facts is not None and bool(facts.rates)
 
-    def _infer_purpose(self, first: Mapping[int, Hit], loan: bool, facts: Facts | None) -> Purpose:
+    def _infer_purpose(self, first: Mapping[int, Hit], loan: bool) -> Purpose:
         slots = self._compiled.signal_slots
         if slots["verification"] in first and slots["marketing"] not in first:
             return "verification"
@@ -193,10 +193,7 @@ class Screener:
             return "collection"
         if slots["service"] in first:
             return "service"
-        offers_money = facts is not None and (
-            bool(facts.rates) or any(a.is_limit for a in facts.amounts)
-        )
-        return "marketing" if loan and offers_money else "other"
+        return "marketing" if loan else "other"
 
 
 def _apply(

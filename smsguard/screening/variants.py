@@ -88,6 +88,11 @@ class _Piece:
         return self.native if self.ascii is None else _group([self.native, self.ascii])
 
 
+# An all-ASCII disguise must stand as a word of its own: "dk" is 贷款, but not inside "idk"
+# or "vodka". The matcher checks look-arounds with `re` (Hyperscan only prefilters).
+_ASCII_WORD = "(?<![a-z0-9])(?:{})(?![a-z0-9])"
+
+
 def expand_term(term: str, table: VariantTable | None = None) -> str:
     """Return a regex matching ``term`` and its disguises in normalised text.
 
@@ -103,7 +108,7 @@ def expand_term(term: str, table: VariantTable | None = None) -> str:
     data = table if table is not None else load_variants()
     whole = _sequence([_unit_piece(unit, data) for unit in _units(text, data)])
     if whole.ascii is not None and (whole.curated or whole.shortest >= MIN_ASCII_VARIANT):
-        return _group([whole.native, whole.ascii])
+        return _group([whole.native, _ASCII_WORD.format(whole.ascii)])
     return whole.native
 
 

@@ -32,7 +32,7 @@ _PAY_FIRST = re.compile(
     r"|upfront|in advance|before"
 )
 _WAIVED_BEFORE = re.compile(
-    r"(?:无|免|0|零|不收|不交|不用|不需|没有|no|free of)[^，。！？；,!?;]{0,6}$"
+    r"(?:(?:无|免|零|不收|不交|不用|不需|没有|no|free of)[^，。！？；,!?;]{0,6}|(?<![0-9.])0)$"
 )
 _WAIVED_AFTER = re.compile(r"全免|为0|为零|0元|免收|free")
 _FEE_GATE = re.compile(r"息|流水|验资|通道|冻结|认证|佐证|评分|fee")

@@ -127,8 +127,11 @@ def _numeric(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
     number, second, mag, mag2, unit, unit2 = m.group("n", "n2", "mag", "mag2", "unit", "unit2")
     mag = mag or mag2
     scale = _MAGNITUDE[mag] if mag else 1.0
-    currency = _CURRENCY[unit or unit2] if (unit or unit2) in _CURRENCY else None
-    currency = currency or _implied_currency(nt.text, m.start())
+    word = unit or unit2
+    if word:
+        currency = _CURRENCY.get(word, "CNY")  # 元, 块, yuan, rmb …
+    else:
+        currency = _implied_currency(nt.text, m.start())
     start, end = m.span()
     for token in (number, second) if second else (number,):
         value = to_number(token)

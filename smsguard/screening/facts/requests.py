@@ -81,7 +81,7 @@ def _end_of_request(text: str, m: re.Match[str], kind: RequestKind) -> int | Non
         window = text[max(0, m.start() - 15) : end + 15]
         return end if _APP_CONTEXT.search(window) else None
     if kind == "cvv" and word.isascii():
-        window = text[max(0, m.start() - 15) : end + 15]
+        window = text[max(0, m.start() - 25) : end + 25]
         return end if _CARD_CONTEXT.search(window) else None  # CVC is also a cotton blend
     if word == "卡背面":
         digits = _CARD_BACK_DIGITS.match(text, end)
@@ -101,11 +101,15 @@ def find_requests(nt: NormalizedText) -> tuple[SensitiveRequest, ...]:
     """Requests for codes, credentials, biometrics, remote access, IM contact or transfers."""
     text = nt.text
     found: list[SensitiveRequest] = []
+    covered = 0  # 转入指定账户 is one request, not a verb request plus an account request
     for m in _ANCHOR.finditer(text):
+        if m.start() < covered:
+            continue
         kind = ANCHORS[m.group()]
         end = _end_of_request(text, m, kind)
         if end is not None and not _in_warning(text, m.start(), end):
             found.append(SensitiveRequest(kind, span_of(nt, m.start(), end)))
+            covered = end
     return tuple(found)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
+from smsguard.screening.matcher import PatternSpec, compile_matcher
 from smsguard.screening.normalize import normalize
 from smsguard.screening.variants import (
     MIN_ASCII_VARIANT,
@@ -166,32 +166,22 @@ def test_every_curated_entry_expands_and_compiles() -> None:
         assert re.fullmatch(expand_term(word), word)
 
 
-def _scan_all(patterns: list[str], text: str) -> set[tuple[int, int, int]]:
-    import hyperscan
-    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_SOM_LEFTMOST
-    database = hyperscan.Database()
-    database.compile(
-        expressions=[pattern.encode("utf-8") for pattern in patterns],
-        ids=list(range(len(patterns))),
-        elements=len(patterns),
-        flags=[flags] * len(patterns),
-    )
-    found: set[tuple[int, int, int]] = set()
-
-    def on_match(pattern_id: int, start: int, end: int, _flags: int, _context: Any) -> None:
-        found.add((pattern_id, start, end))
-
-    database.scan(text.encode("utf-8"), match_event_handler=on_match)
-    return found
-
-
-def test_expansions_compile_and_match_in_hyperscan() -> None:
+def test_expansions_compile_and_match_in_the_hyperscan_matcher() -> None:
     patterns = [expand_term(term) for term in TERMS] + [expand_terms(TERMS)]
-    sms = normalize("【某某】代款秒pi，+V信，无抵鸭，the daily pay is due").text
-    found_ids = {pattern_id for pattern_id, _, _ in _scan_all(patterns, sms)}
+    specs = [PatternSpec(i, p) for i, p in enumerate(patterns)]
+    matcher = compile_matcher(specs, backend="hyperscan")
+    sms = normalize("【某某】代款秒pi，+V信，无抵鸭，the daily pay is due, idk").text
+    found_ids = {hit.pattern_id for hit in matcher.scan(sms)}
     expected = {i for i, p in enumerate(patterns) if re.search(p, sms)}
     assert found_ids == expected
     assert {TERMS.index(t) for t in ("贷款", "秒批", "微信", "加微信", "无抵押")} <= found_ids
+
+
+def test_ascii_abbreviations_stand_alone() -> None:
+    pattern = expand_term("贷款")
+    assert re.search(pattern, "急用dk找我")
+    assert not re.search(pattern, "idk what to do")
+    assert not re.search(pattern, "vodka tonight")
 
 
 def test_variant_data_is_validated() -> None:
