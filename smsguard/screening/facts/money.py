@@ -127,11 +127,8 @@ def _numeric(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
     number, second, mag, mag2, unit, unit2 = m.group("n", "n2", "mag", "mag2", "unit", "unit2")
     mag = mag or mag2
     scale = _MAGNITUDE[mag] if mag else 1.0
-    word = unit or unit2
-    if word:
-        currency = _CURRENCY.get(word, "CNY")  # 元, 块, yuan, rmb …
-    else:
-        currency = _implied_currency(nt.text, m.start())
+    word = unit or unit2  # 元, 块, yuan, rmb … are yuan; 美元, $ … are not
+    currency = _CURRENCY.get(word, "CNY") if word else _implied_currency(nt.text, m.start())
     start, end = m.span()
     for token in (number, second) if second else (number,):
         value = to_number(token)

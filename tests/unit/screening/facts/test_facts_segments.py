@@ -7,9 +7,7 @@ import pytest
 from smsguard.screening.facts.segments import segment_info
 
 
-@pytest.mark.parametrize(
-    ("length", "parts"), [(70, 1), (68, 1), (71, 2), (134, 2), (135, 3)]
-)
+@pytest.mark.parametrize(("length", "parts"), [(70, 1), (68, 1), (71, 2), (134, 2), (135, 3)])
 def test_ucs2_parts(length: int, parts: int) -> None:
     info = segment_info("贷" * length)
     assert (info.encoding, info.length, info.parts) == ("ucs2", length, parts)

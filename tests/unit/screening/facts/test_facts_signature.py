@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from smsguard.screening.facts.model import Signature, Span
 from smsguard.screening.facts.signature import find_signature
 from smsguard.screening.text import NormalizedText
 
 
-def sig(text: str):  # type: ignore[no-untyped-def]
+def sig(text: str) -> tuple[Signature | None, tuple[Span, ...], bool]:
     return find_signature(NormalizedText(text, text.lower()))
 
 
@@ -54,8 +55,10 @@ def test_nested_and_broken_brackets() -> None:
 
 
 def test_malformed_signatures() -> None:
-    assert sig("【12345】您好")[0].well_formed is False  # type: ignore[union-attr]
-    assert sig("【客】您好")[0].well_formed is False  # type: ignore[union-attr]
+    for text in ("【12345】您好", "【客】您好", "【客服 通知】您好"):
+        signature = sig(text)[0]
+        assert signature is not None
+        assert not signature.well_formed
 
 
 def test_lookalike_brackets() -> None:

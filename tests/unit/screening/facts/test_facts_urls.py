@@ -51,7 +51,14 @@ def test_trailing_punctuation_is_not_part_of_the_link() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["日利率0.05%", "e.g. and a.m.", "版本v1.2.3", "邮箱 name@qq.com", "report.pdf", "nothing here"],
+    [
+        "日利率0.05%",
+        "e.g. and a.m.",
+        "版本v1.2.3",
+        "邮箱 name@qq.com",
+        "report.pdf",
+        "nothing here",
+    ],
 )
 def test_non_links(text: str) -> None:
     assert urls_of(text) == ()
