@@ -14,15 +14,22 @@ import unicodedata
 
 from smsguard.screening.facts.brands import BRANDS, LURE_WORDS
 from smsguard.screening.facts.model import UrlFact
-from smsguard.screening.facts.textutil import span_of, word_set
+from smsguard.screening.facts.textutil import span_of, trie_pattern, word_set
 from smsguard.screening.text import NormalizedText
 
-_URL = re.compile(
-    r"(?<![a-z0-9@._-])(?:(?P<scheme>https?)://)?"
-    r"(?P<host>(?:\d{1,3}\.){3}\d{1,3}"
-    r"|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,30}))"
-    r"(?![a-z0-9-])(?::(?P<port>\d{1,5}))?"
-    r"(?P<path>[/?#][a-z0-9\-._~/?#@!$&*+=%:;]*)?"
+_TLD = r"(?:[a-z]{2,24}+|xn--[a-z0-9-]{2,30}+)(?![a-z0-9-])"
+_DOMAIN = rf"(?:[a-z0-9][a-z0-9-]{{0,62}}+\.)++{_TLD}"
+_IP_HOST = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9.])"
+_PORT_PATH = r"(?::(?P<port>[0-9]{1,5}))?(?P<path>[/?#][a-z0-9\-._~/?#@!$&*+=%:;]*+)?"
+# Two patterns, each starting with something the regex engine can scan for: "http", or the
+# first character of a bare host (checked not to be glued to a word, an e-mail or a scheme).
+# Labels are matched possessively; a label always ends in "." and a TLD never does.
+_SCHEME_URL = re.compile(rf"(?P<scheme>https?)://(?P<host>{_IP_HOST}|{_DOMAIN}){_PORT_PATH}")
+_BARE_URL = re.compile(
+    r"(?P<host>[a-z0-9](?<![a-z0-9@._/:-][a-z0-9])"
+    r"(?:(?<=[0-9])[0-9]{0,2}\.(?:[0-9]{1,3}\.){2}[0-9]{1,3}(?![0-9.])"
+    rf"|[a-z0-9-]{{0,62}}+\.(?:[a-z0-9][a-z0-9-]{{0,62}}+\.)*+{_TLD}))"
+    rf"{_PORT_PATH}"
 )
 _IP = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
 _DOT_LETTER = re.compile(r"[a-z0-9]\.[a-z]")  # cheap pre-checks: most SMS have no link
@@ -55,6 +62,13 @@ _MULTI_SUFFIXES = frozenset(f"{label}.cn" for label in _CN_SECOND_LEVEL) | word_
     "gov.uk co.jp ne.jp or.jp com.au net.au org.au com.sg com.my co.kr co.nz co.in com.ph com.vn"
 )
 _OFFICIAL_ANYWHERE = frozenset(d for brand in BRANDS for d in brand.official_domains)
+# Brand tokens of five or more characters (and digit tokens) may sit anywhere in a host; shorter
+# ones must make up a label (see brands.py). Both tables are built once from the seed data.
+_LONG_TOKEN_BRAND = {t: b.name for b in BRANDS for t in b.tokens if len(t) >= 5 or t.isdigit()}
+_LONG_TOKENS = re.compile(trie_pattern(_LONG_TOKEN_BRAND))
+_SHORT_TOKENS = {
+    t: b.name for b in reversed(BRANDS) for t in b.tokens if t not in _LONG_TOKEN_BRAND
+}
 
 
 def registered_domain(host: str) -> str:
@@ -67,76 +81,81 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _token_in_host(token: str, host: str) -> bool:
-    if len(token) >= 5 or token.isdigit():
-        return token in host
-    for label in _LABEL_SPLIT.split(host):
-        if label == token:
-            return True
-        for rest in (label.removeprefix(token), label.removesuffix(token)):
-            if rest != label and (rest.isdigit() or rest in LURE_WORDS):
-                return True
-    return False
+def _short_token_brand(label: str) -> str | None:
+    """Brand of a label that is a short token, alone or glued to digits or a lure word."""
+    brand = _SHORT_TOKENS.get(label)
+    if brand is not None:
+        return brand
+    for cut in range(2, min(len(label), 5)):
+        head, tail = label[:cut], label[cut:]
+        if head in _SHORT_TOKENS and (tail.isdigit() or tail in LURE_WORDS):
+            return _SHORT_TOKENS[head]
+        head, tail = label[:-cut], label[-cut:]
+        if tail in _SHORT_TOKENS and (head.isdigit() or head in LURE_WORDS):
+            return _SHORT_TOKENS[tail]
+    return None
 
 
 def lookalike_of(host: str, domain: str) -> str | None:
     """The brand a host borrows while not being on any of that brand's official domains."""
     if domain in _OFFICIAL_ANYWHERE:
         return None
-    for brand in BRANDS:
-        if any(_token_in_host(token, host) for token in brand.tokens):
-            return brand.name
+    long_hit = _LONG_TOKENS.search(host)
+    if long_hit is not None:
+        return _LONG_TOKEN_BRAND[long_hit.group()]
+    for label in _LABEL_SPLIT.split(host):
+        brand = _short_token_brand(label)
+        if brand is not None:
+            return brand
     return None
 
 
 def _cased(nt: NormalizedText, start: int, end: int) -> str:
     """``nt.text[start:end]`` with the letter case of the original restored."""
+    lowered = nt.text[start:end]
+    if nt.offsets is None:
+        original = nt.original[start:end]
+        if original.lower() == lowered:
+            return original  # the common case: an ASCII link typed as is
     out: list[str] = []
-    offsets = nt.offsets
-    for i in range(start, end):
-        lowered = nt.text[i]
-        index = offsets[i] if offsets is not None else i
-        original = nt.original[index] if index < len(nt.original) else lowered
-        folded = unicodedata.normalize("NFKC", original)
-        out.append(folded if folded.lower() == lowered else lowered)
+    for i, ch in enumerate(lowered, start):
+        index = nt.offsets[i] if nt.offsets is not None else i
+        folded = unicodedata.normalize("NFKC", nt.original[index])
+        out.append(folded if folded.lower() == ch else ch)
     return "".join(out)
 
 
-def _accept(match: re.Match[str]) -> bool:
-    host = match["host"]
+def _accept(host: str, has_scheme: bool) -> bool:
     if _IP.fullmatch(host):
         return all(int(octet) <= 255 for octet in host.split("."))
-    tld = host.rsplit(".", 1)[1]
-    if match["scheme"] or host.startswith("www.") or tld in _BARE_TLDS:
+    if has_scheme or host.startswith("www.") or host.rsplit(".", 1)[1] in _BARE_TLDS:
         return True
     return host in _SHORTENERS or registered_domain(host) in _SHORTENERS
 
 
-def _fact(nt: NormalizedText, match: re.Match[str]) -> UrlFact:
-    host, scheme = match["host"], match["scheme"]
-    raw_path = match["path"] or ""
-    path = raw_path.rstrip(_PATH_TRAILING)
-    end = match.end() - (len(raw_path) - len(path))
-    is_ip = bool(_IP.fullmatch(host))
+def _fact(nt: NormalizedText, match: re.Match[str], scheme: str | None) -> UrlFact:
+    host, port_digits, raw_path = match.group("host", "port", "path")
+    path = (raw_path or "").rstrip(_PATH_TRAILING)
+    end = match.end() - (len(raw_path or "") - len(path))
+    is_ip = _IP.fullmatch(host) is not None
     domain = registered_domain(host)
     tld = "" if is_ip else host.rsplit(".", 1)[1]
-    port = f":{match['port']}" if match["port"] else ""
-    cased_path = _cased(nt, end - len(path), end)
+    port = f":{port_digits}" if port_digits else ""
     span = span_of(nt, match.start(), end)
     return UrlFact(
-        raw=nt.original[span[0] : span[1]],
-        normalized=f"{scheme or 'http'}://{host}{port}{cased_path}",
-        host=host,
-        registered_domain=domain,
-        tld=tld,
-        port=int(match["port"]) if match["port"] else None,
-        has_scheme=scheme is not None,
-        is_shortener=host in _SHORTENERS or domain in _SHORTENERS,
-        is_ip=is_ip,
-        odd_tld=tld in _ODD_TLDS,
-        is_apk=path.split("?", 1)[0].split("#", 1)[0].endswith(".apk"),
-        lookalike_of=None if is_ip else lookalike_of(host, domain),
-        span=span,
+        nt.original[span[0] : span[1]],
+        f"{scheme or 'http'}://{host}{port}{_cased(nt, end - len(path), end)}",
+        host,
+        domain,
+        tld,
+        int(port_digits) if port_digits else None,
+        scheme is not None,
+        host in _SHORTENERS or domain in _SHORTENERS,
+        is_ip,
+        tld in _ODD_TLDS,
+        path.split("?", 1)[0].split("#", 1)[0].endswith(".apk"),
+        None if is_ip else lookalike_of(host, domain),
+        span,
     )
 
 
@@ -149,8 +168,20 @@ def find_urls(nt: NormalizedText) -> tuple[tuple[UrlFact, ...], tuple[tuple[int,
         return (), ()
     facts: list[UrlFact] = []
     spans: list[tuple[int, int]] = []
-    for match in _URL.finditer(text):
-        if _accept(match):
-            facts.append(_fact(nt, match))
+    if "://" in text:
+        for match in _SCHEME_URL.finditer(text):
+            if _accept(match.group("host"), True):
+                facts.append(_fact(nt, match, match.group("scheme")))
+                spans.append(match.span())
+    for match in _BARE_URL.finditer(text):
+        if _accept(match.group("host"), False) and not _inside(match.start(), spans):
+            facts.append(_fact(nt, match, None))
             spans.append(match.span())
+    if len(facts) > 1:
+        order = sorted(range(len(facts)), key=lambda i: spans[i])
+        return tuple(facts[i] for i in order), tuple(spans[i] for i in order)
     return tuple(facts), tuple(spans)
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
