@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from smsguard.screening.engine import ScreeningContext, Screener
+from smsguard.screening.engine import Screener, ScreeningContext
 from smsguard.screening.sender import SenderProfile, load_sender_profile
 from smsguard.screening.verdict import Finding, Verdict
 

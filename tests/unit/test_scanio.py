@@ -346,6 +346,7 @@ def test_writer_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_parquet_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     import pyarrow  # noqa: F401  (a dev dependency: missing means fail, not skip)
+
     with open_writer(None, fmt="parquet", fieldnames=["text"]) as writer:
         writer.write({"text": "x"})
     out = capsysbinary.readouterr().out
@@ -409,6 +410,7 @@ def test_unwritable_destination_is_an_input_error(tmp_path: Path) -> None:
 
 def test_parquet_round_trip(tmp_path: Path) -> None:
     import pyarrow  # noqa: F401  (a dev dependency: missing means fail, not skip)
+
     source = _write(tmp_path / "in.tsv", "id\ttext\n1\t借款\n2\tok\n".encode())
     target = tmp_path / "out.parquet"
     _scan(source, "tsv", target, "parquet")
@@ -423,6 +425,7 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
 
 def test_parquet_mixed_column_is_written_as_strings(tmp_path: Path) -> None:
     import pyarrow  # noqa: F401  (a dev dependency: missing means fail, not skip)
+
     target = tmp_path / "out.parquet"
     with open_writer(target, fmt="parquet", fieldnames=["text", "score"]) as writer:
         writer.write({"text": "a", "score": 1})
@@ -435,6 +438,7 @@ def test_parquet_mixed_column_is_written_as_strings(tmp_path: Path) -> None:
 
 def test_not_a_parquet_file_is_an_input_error(tmp_path: Path) -> None:
     import pyarrow  # noqa: F401  (a dev dependency: missing means fail, not skip)
+
     path = _write(tmp_path / "in.parquet", b"id\ttext\n")
     with pytest.raises(InputError, match="not a readable Parquet file"):
         open_reader(path, fmt="parquet")

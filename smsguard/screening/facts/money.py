@@ -147,6 +147,7 @@ def _with_currency(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> N
 
 
 def _spelled(nt: NormalizedText, m: re.Match[str], out: list[Amount]) -> None:
+    """五千元, 三十万, 一千二百万: a Chinese numeral before 万, 千 or 元."""
     mag = m.group("mag")
     digits = m.group()[: m.start("mag") - m.start()] if mag else m.group().rstrip("元")
     value = to_number(digits)

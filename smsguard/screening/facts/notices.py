@@ -30,12 +30,12 @@ _TAIL_OK = re.compile(
 )
 _OPT_OUT_GATE = re.compile(r"stop|unsub|opt|end|quit|cancel")
 
-_COMPLAINT = re.compile(
+_LABELLED = re.compile(
     r"(?:投诉电话|投诉热线|投诉|举报电话|举报|监督电话|客服热线|客服电话|服务热线"
     r"|消费者权益保护热线|消费者权益保护电话|消费者权益保护|消保热线)"
     r"[:：为请拨打致电至\s]{0,6}(?P<number>[0-9][0-9-]{2,14}[0-9])"
-    r"|12321(?P<h1>)|12378(?P<h2>)|12315(?P<h3>)|12363(?P<h4>)"
 )
+_HOTLINE = re.compile(r"123(?:21|78|15|63)")  # MIIT spam, NFRA, market regulator, PBoC
 
 
 def find_opt_out(nt: NormalizedText) -> OptOutFact | None:
@@ -66,24 +66,19 @@ def _standalone_number(text: str, start: int, end: int) -> bool:
 def find_complaint_channels(nt: NormalizedText) -> tuple[ComplaintChannel, ...]:
     """Complaint routes: a labelled hotline (投诉电话 …) or a known hotline like 12321."""
     text = nt.text
-    if not (
-        "投诉" in text
-        or "举报" in text
-        or "热线" in text
-        or "电话" in text
-        or "123" in text
-        or "消费者" in text
-        or "消保" in text
-    ):
-        return ()
     found: list[ComplaintChannel] = []
-    for m in _COMPLAINT.finditer(text):
-        start, end = m.span()
-        number = m.group("number")
-        if number is None:
-            if _standalone_number(text, start, end):
+    numbers: list[tuple[int, int]] = []  # hotline digits already read as a labelled number
+    if "投诉" in text or "举报" in text or "热线" in text or "电话" in text or "消" in text:
+        for m in _LABELLED.finditer(text):
+            label = text[m.start() : m.start("number")].rstrip(":：为请拨打致电至 \t")
+            number = m.group("number").replace("-", "")
+            found.append(ComplaintChannel(label, number, span_of(nt, *m.span())))
+            numbers.append(m.span("number"))
+    if "123" in text:
+        for m in _HOTLINE.finditer(text):
+            start, end = m.span()
+            inside = any(a <= start < b for a, b in numbers)
+            if not inside and _standalone_number(text, start, end):
                 found.append(ComplaintChannel(m.group(), m.group(), span_of(nt, start, end)))
-            continue
-        label = text[start : m.start("number")].rstrip(":：为请拨打致电至 \t")
-        found.append(ComplaintChannel(label, number.replace("-", ""), span_of(nt, start, end)))
+        found.sort(key=lambda c: c.span)
     return tuple(found)

@@ -50,10 +50,8 @@ _WARNING = re.compile(
     r"|never|do not|don't|won't|will not|scam|fraud"
 )
 _CLAUSE_AHEAD = re.compile(r"[^，。！？；,!?;\n]*")
-_OTP = re.compile(
-    r"(?:验证码|动态码|校验码|短信码|动态密码)(?:是|为|:|：|\s)*[0-9]{4,8}(?![0-9])"
-    r"|(?:code|otp)\s?(?:is|:)\s?[0-9]{4,8}(?![0-9])"
-)
+_OTP = re.compile(r"(?:验证码|动态码|校验码|短信码|动态密码)(?:是|为|:|：|\s)*[0-9]{4,8}(?![0-9])")
+_OTP_EN = re.compile(r"(?:code|otp)\s?(?:is|:)\s?[0-9]{4,8}(?![0-9])")
 _OTP_AFTER = re.compile(r"[0-9][0-9]{3,7}\s?(?:是|为)?(?:您的)?(?:本次)?(?:验证码|动态码|校验码)")
 
 
@@ -115,6 +113,13 @@ def find_requests(nt: NormalizedText) -> tuple[SensitiveRequest, ...]:
 
 def otp_code_present(text: str) -> bool:
     """A one-time code is being delivered (您的验证码是123456 / your code is 123456)."""
-    if "码" not in text and "code" not in text and "otp" not in text:
-        return False
-    return _OTP.search(text) is not None or _OTP_AFTER.search(text) is not None
+    if "码" in text:
+        if (
+            "验证码" not in text
+            and "动态码" not in text
+            and "校验码" not in text
+            and ("短信码" not in text and "动态密码" not in text)
+        ):
+            return False
+        return _OTP.search(text) is not None or _OTP_AFTER.search(text) is not None
+    return ("code" in text or "otp" in text) and _OTP_EN.search(text) is not None

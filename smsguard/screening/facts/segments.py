@@ -8,9 +8,10 @@ the message is split. GSM-7 parts hold 160, or 153 when split, and the extension
 
 from __future__ import annotations
 
+import functools
 import re
 
-from smsguard.screening.facts.model import SegmentInfo
+from smsguard.screening.facts.model import Encoding, SegmentInfo
 
 _GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -24,12 +25,13 @@ _UCS2_SINGLE, _UCS2_PART = 70, 67
 _GSM7_SINGLE, _GSM7_PART = 160, 153
 
 
-def _parts(length: int, single: int, part: int) -> int:
+@functools.lru_cache(maxsize=1024)
+def _info(encoding: Encoding, length: int) -> SegmentInfo:
+    """Shared, immutable result per (encoding, length): most SMS fall in a few hundred."""
+    single, part = (_UCS2_SINGLE, _UCS2_PART) if encoding == "ucs2" else (_GSM7_SINGLE, _GSM7_PART)
     if length == 0:
-        return 0
-    if length <= single:
-        return 1
-    return -(-length // part)
+        return SegmentInfo(encoding, 0, 0)
+    return SegmentInfo(encoding, length, 1 if length <= single else -(-length // part))
 
 
 def segment_info(text: str) -> SegmentInfo:
@@ -39,7 +41,5 @@ def segment_info(text: str) -> SegmentInfo:
     outside the Basic Multilingual Plane takes two. Empty text takes no parts.
     """
     if _NOT_GSM7.search(text) is not None:
-        length = len(text.encode("utf-16-le")) // 2
-        return SegmentInfo("ucs2", length, _parts(length, _UCS2_SINGLE, _UCS2_PART))
-    length = len(text) + len(_EXTENDED.findall(text))
-    return SegmentInfo("gsm7", length, _parts(length, _GSM7_SINGLE, _GSM7_PART))
+        return _info("ucs2", len(text.encode("utf-16-le")) // 2)
+    return _info("gsm7", len(text) + len(_EXTENDED.findall(text)))
