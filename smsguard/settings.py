@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from smsguard._yaml import read_yaml
 from smsguard.errors import ConfigError
 
 ENV_PREFIX = "SMSGUARD_"
@@ -94,12 +94,7 @@ def _settings_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read settings file {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"settings file {path} is not valid YAML: {exc}") from exc
+    data = read_yaml(path, what="settings file", error=ConfigError)
     if data is None:
         return {}
     if not isinstance(data, dict):

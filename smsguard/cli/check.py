@@ -56,7 +56,6 @@ def check(
     else:
         original = message if isinstance(message, str) else message.decode("utf-8")
         click.echo(render_report(original, verdict, color=sys.stdout.isatty()))
-    order = {"never": 3, "review": 1, "block": 2}
-    severity = {"pass": 0, "review": 1, "block": 2}[verdict.verdict]
-    if severity >= order[fail_on]:
+    failing = {"never": (), "review": ("review", "block"), "block": ("block",)}[fail_on]
+    if verdict.verdict in failing:
         sys.exit(1)

@@ -222,9 +222,6 @@ def url_not_official(inp: CheckInput, params: Mapping[str, Any]) -> CheckHit | N
     return None
 
 
-_PERSONAL_KINDS = frozenset({"mobile", "international", "landline", "service_400", "port_1065"})
-
-
 @check("callback_not_official")
 def callback_not_official(inp: CheckInput, params: Mapping[str, Any]) -> CheckHit | None:
     """A bank-signed SMS asking to call a number that is not the bank's."""

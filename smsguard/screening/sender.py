@@ -21,6 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from smsguard._yaml import read_yaml
 from smsguard.errors import SenderProfileError
 
 Licence = Literal[
@@ -71,12 +72,7 @@ class SenderProfile(BaseModel):
 
 def load_sender_profile(path: Path) -> SenderProfile:
     """Read and validate one profile; errors name the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SenderProfileError(f"cannot read sender profile {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SenderProfileError(f"sender profile {path} is not valid YAML: {exc}") from exc
+    data = read_yaml(path, what="sender profile", error=SenderProfileError)
     return parse_sender_profile(data, source=str(path))
 
 
@@ -104,9 +100,6 @@ class SenderDirectory:
 
     def lookup(self, signature: str) -> SenderProfile | None:
         return self._by_signature.get(signature.lower())
-
-    def __len__(self) -> int:
-        return len(self._by_signature)
 
 
 @functools.cache

@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from smsguard._yaml import read_yaml
 from smsguard.errors import RulebookError
 from smsguard.screening.rulebook.schema import RulebookHeader, RuleFile, RuleSpec, TermGroup
 
@@ -96,15 +96,7 @@ def _add_rules(rules: dict[str, RuleSpec], source: Any, *, replace: bool) -> Non
 
 
 def _read_yaml(source: Any) -> Any:
-    name = str(source) if isinstance(source, Path) else source.name
-    try:
-        return yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulebookError(f"cannot read: {exc.strerror}", file=name) from exc
-    except UnicodeDecodeError as exc:
-        raise RulebookError("not valid UTF-8", file=name) from exc
-    except yaml.YAMLError as exc:
-        raise RulebookError(f"not valid YAML: {exc}", file=name) from exc
+    return read_yaml(source, what="rule file", error=RulebookError)
 
 
 def _parse(model: type[_M], data: Any, name: str) -> _M:
