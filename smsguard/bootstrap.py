@@ -10,6 +10,7 @@ from smsguard.screening.compile import compile_rulebook
 from smsguard.screening.engine import Screener
 from smsguard.screening.matcher import Backend
 from smsguard.screening.matcher_cache import CachingMatcherBuilder
+from smsguard.screening.risk import RiskAssessor
 from smsguard.screening.rulebook.loader import load_rulebook
 from smsguard.screening.rulebook.schema import RateParameters
 from smsguard.screening.sender import SenderProfile, load_sender_profile
@@ -42,4 +43,26 @@ def build_screener(
     )
     if sender is None and settings.sender_profile is not None:
         sender = load_sender_profile(settings.sender_profile)
-    return Screener(compiled, sender=sender, max_text_length=settings.max_text_length)
+    return Screener(
+        compiled,
+        sender=sender,
+        max_text_length=settings.max_text_length,
+        risk=build_risk_assessor(settings),
+    )
+
+
+def build_risk_assessor(settings: Settings) -> RiskAssessor | None:
+    """The model plus the shipped and the operator's fraud-template indexes (or nothing,
+    when ``risk_scoring`` is off)."""
+    if not settings.risk_scoring:
+        return None
+    from smsguard.fingerprints import TemplateIndex, load_seed_index
+    from smsguard.risk.assessor import ModelAssessor
+    from smsguard.risk.model import RiskModel
+
+    model = RiskModel.load(settings.risk_model) if settings.risk_model else RiskModel.load_default()
+    indexes = [load_seed_index()]
+    operator_index = settings.effective_fingerprint_index
+    if operator_index.exists():
+        indexes.append(TemplateIndex.load(operator_index))
+    return ModelAssessor(model, indexes)

@@ -10,7 +10,8 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
     ├── InputError            bad text or input file handed to screening
     ├── RulebookError         a rule file that does not load (names file, rule id, field)
     ├── SenderProfileError    a sender profile that does not load
-    └── ConfigError           settings file or environment variable that does not parse
+    ├── ConfigError           settings file or environment variable that does not parse
+    └── ModelError            a model or fingerprint-index file that does not load
 """
 
 from __future__ import annotations
@@ -82,3 +83,10 @@ class ConfigError(SmsguardError):
     """A settings file or SMSGUARD_* environment variable that does not parse."""
 
     code = "invalid-config"
+
+
+class ModelError(SmsguardError):
+    """A risk-model or fingerprint-index artifact that is missing, corrupt or incompatible."""
+
+    code = "invalid-model"
+    hint = "Retrain with `smsguard model train` or reinstall smsguard to restore the shipped model."

@@ -23,7 +23,7 @@ from smsguard._yaml import read_yaml
 from smsguard.errors import ConfigError
 
 ENV_PREFIX = "SMSGUARD_"
-_NOT_SETTINGS = frozenset({"CONFIG"})
+_NOT_SETTINGS = frozenset({"CONFIG", "DATA"})  # DATA: where `model eval` finds corpora
 
 
 class Settings(BaseModel):
@@ -55,6 +55,20 @@ class Settings(BaseModel):
         65_536, gt=0, description="Longest text screening accepts, in characters."
     )
     workers: int = Field(0, ge=0, description="Processes for bulk scans; 0 means one per core.")
+    risk_scoring: bool = Field(
+        True, description="Score every SMS with the fraud/spam model and the template index."
+    )
+    risk_model: Path | None = Field(
+        None, description="Model file from `smsguard model train`; default: the shipped model."
+    )
+    fingerprint_index: Path | None = Field(
+        None, description="Operator's fraud-template index; default: fingerprints under home."
+    )
+
+    @property
+    def effective_fingerprint_index(self) -> Path:
+        """The operator's fraud-template index, used on top of the shipped seed."""
+        return self.fingerprint_index or self.home / "fingerprints"
 
     @property
     def effective_database_url(self) -> str:

@@ -6,10 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from smsguard.bootstrap import build_screener
 from smsguard.screening import Screener
 from smsguard.settings import Settings
+
+# Properties are about behaviour, not speed (speed lives in benchmarks/): a loaded CI machine
+# must not turn a slow first example into a failure.
+hypothesis_settings.register_profile("smsguard", deadline=None)
+hypothesis_settings.load_profile("smsguard")
 
 
 @pytest.fixture(autouse=True)

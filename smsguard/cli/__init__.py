@@ -43,12 +43,15 @@ def cli(ctx: click.Context, config: Path | None, home: Path | None) -> None:
 
 
 def _register() -> None:
-    from smsguard.cli import check, demo, rules, scan
+    from smsguard.cli import check, demo, fingerprints, model, model_eval, rules, scan
 
+    model_eval.register(model.model)
     cli.add_command(check.check)
     cli.add_command(scan.scan)
     cli.add_command(rules.rules)
     cli.add_command(demo.demo)
+    cli.add_command(model.model)
+    cli.add_command(fingerprints.fingerprints)
 
 
 _register()

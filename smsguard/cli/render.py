@@ -35,8 +35,26 @@ def render_report(text: str, verdict: Verdict, *, color: bool) -> str:
         if finding.detail:
             lines.append(f"     detail: {finding.detail}")
         lines.append(f"     basis: {finding.basis}")
+    lines.extend(render_risk(verdict))
     lines.extend(["", f"  rulebook {verdict.rulebook}"])
     return "\n".join(lines)
+
+
+def render_risk(verdict: Verdict) -> list[str]:
+    """The model's label, probabilities and drivers, and any fraud templates matched."""
+    risk = verdict.risk
+    if risk is None:
+        return []
+    odds = "  ".join(f"{label} {p:.2f}" for label, p in risk.probabilities.items())
+    lines = ["", f"  risk: {risk.label}  ({odds})  model {risk.model}"]
+    if risk.explanation:
+        drivers = ", ".join(f"{feature!r} {weight:+.2f}" for feature, weight in risk.explanation)
+        lines.append(f"     driven by: {drivers}")
+    for hit in risk.templates:
+        lines.append(
+            f"     template {hit.template_id} ({hit.category}) similarity {hit.similarity:.2f}"
+        )
+    return lines
 
 
 def highlight(text: str, verdict: Verdict, *, color: bool) -> str:

@@ -20,10 +20,11 @@ from smsguard.screening.facts import Facts, extract_facts
 from smsguard.screening.inputs import ensure_text, ensure_texts
 from smsguard.screening.matcher import Hit
 from smsguard.screening.normalize import normalize
+from smsguard.screening.risk import RiskAssessor, risk_findings
 from smsguard.screening.rulebook.schema import ALL_PURPOSES, Purpose
 from smsguard.screening.sender import SenderDirectory, SenderProfile, builtin_directory
 from smsguard.screening.text import NormalizedText
-from smsguard.screening.verdict import Finding, Verdict, decide, finding_order
+from smsguard.screening.verdict import Finding, RiskAssessment, Verdict, decide, finding_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,10 @@ class Screener:
         sender: SenderProfile | None = None,
         directory: SenderDirectory | None = None,
         max_text_length: int = 65_536,
+        risk: RiskAssessor | None = None,
     ) -> None:
         self._compiled = compiled
+        self._risk = risk
         self._default_sender = sender
         self._directory = directory if directory is not None else builtin_directory()
         self.max_text_length = max_text_length
@@ -88,7 +91,10 @@ class Screener:
         clean = ensure_text(text, max_length=self.max_text_length)
         nt = normalize(clean)
         hits = self._compiled.matcher.scan(nt.text)
-        return self._evaluate(nt, hits, sender, ScreeningContext.coerce(context), facts=True)
+        verdict = self._evaluate(nt, hits, sender, ScreeningContext.coerce(context), facts=True)
+        if self._risk is not None:
+            verdict = with_risk(verdict, self._risk.assess_many([clean])[0], len(clean))
+        return verdict
 
     def screen_many(
         self,
@@ -103,6 +109,7 @@ class Screener:
 
         ``facts=False`` is the fast keyword-only pass: it skips fact extraction and the rules
         that need facts (rates, links, signature …), for a first filter over bulk traffic.
+        The risk model and fingerprints, when configured, score every batch in one call.
         """
         ctx = ScreeningContext.coerce(context)
         iterator = iter(texts)
@@ -111,8 +118,16 @@ class Screener:
             normalized = self._prepare(batch, offset)
             offset += len(batch)
             all_hits = self._compiled.matcher.scan_batch([nt.text for nt in normalized])
-            for nt, hits in zip(normalized, all_hits, strict=True):
-                yield self._evaluate(nt, hits, sender, ctx, facts=facts)
+            verdicts = [
+                self._evaluate(nt, hits, sender, ctx, facts=facts)
+                for nt, hits in zip(normalized, all_hits, strict=True)
+            ]
+            if self._risk is not None:
+                originals = [nt.original for nt in normalized]
+                assessments = self._risk.assess_many(originals)
+                for i, (text, assessment) in enumerate(zip(originals, assessments, strict=True)):
+                    verdicts[i] = with_risk(verdicts[i], assessment, len(text))
+            yield from verdicts
 
     def _prepare(self, batch: list[str | bytes], offset: int) -> list[NormalizedText]:
         texts = ensure_texts(batch, max_length=self.max_text_length, first_index=offset)
@@ -194,6 +209,21 @@ class Screener:
         if slots["service"] in first:
             return "service"
         return "marketing" if loan else "other"
+
+
+def with_risk(verdict: Verdict, assessment: RiskAssessment, length: int) -> Verdict:
+    """The verdict with the risk assessment attached and its findings merged in."""
+    added = risk_findings(assessment, length)
+    ordered = tuple(sorted((*verdict.findings, *added), key=finding_order))
+    return Verdict(
+        decide(ordered),
+        ordered,
+        verdict.facts,
+        verdict.purpose,
+        verdict.loan_related,
+        verdict.rulebook,
+        assessment,
+    )
 
 
 def _apply(

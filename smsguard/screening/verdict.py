@@ -7,6 +7,7 @@ severity; ``info`` findings are notes that never change it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +45,46 @@ class Finding:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateHit:
+    """A known fraud template this SMS resembles."""
+
+    template_id: str
+    similarity: float
+    category: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "template_id": self.template_id,
+            "similarity": round(self.similarity, 4),
+            "category": self.category,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """What the learned half of screening says: the model's label and probabilities, the
+    features that drove them, and the known fraud templates the text resembles."""
+
+    label: Literal["ham", "spam", "fraud"]
+    probabilities: Mapping[str, float]
+    explanation: tuple[tuple[str, float], ...]
+    templates: tuple[TemplateHit, ...]
+    model: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "explanation": [
+                {"feature": feature, "weight": round(weight, 4)}
+                for feature, weight in self.explanation
+            ],
+            "templates": [hit.to_dict() for hit in self.templates],
+            "model": self.model,
+        }
+
+
 @dataclass(slots=True)
 class Verdict:
     """The outcome of screening one SMS. Treat it as immutable (not frozen only because
@@ -55,6 +96,7 @@ class Verdict:
     purpose: str
     loan_related: bool
     rulebook: str
+    risk: RiskAssessment | None = None
 
     @property
     def fraud(self) -> bool:
@@ -69,6 +111,7 @@ class Verdict:
             "findings": [f.to_dict() for f in self.findings],
             "facts": self.facts.to_dict() if self.facts is not None else {},
             "rulebook": self.rulebook,
+            "risk": self.risk.to_dict() if self.risk is not None else None,
         }
 
 
