@@ -25,7 +25,18 @@ from smsguard.screening.sender import SenderProfile
 from smsguard.screening.verdict import Verdict
 from smsguard.settings import Settings
 
-VERDICT_FIELDS = ("verdict", "fraud", "purpose", "rules", "findings", "rulebook")
+VERDICT_FIELDS = (
+    "verdict",
+    "fraud",
+    "purpose",
+    "rules",
+    "findings",
+    "risk",
+    "p_spam",
+    "p_fraud",
+    "templates",
+    "rulebook",
+)
 CHUNK = 256
 
 Row = dict[str, object]
@@ -62,7 +73,22 @@ def verdict_row(verdict: Verdict) -> Row:
         "purpose": verdict.purpose,
         "rules": ",".join(f.rule for f in verdict.findings),
         "findings": [f.to_dict() for f in verdict.findings],
+        **_risk_columns(verdict),
         "rulebook": verdict.rulebook,
+    }
+
+
+def _risk_columns(verdict: Verdict) -> Row:
+    """The model's label and probabilities and the fraud templates matched (empty when risk
+    scoring is off), flat so that CSV and Parquet readers can filter on them."""
+    risk = verdict.risk
+    if risk is None:
+        return {"risk": "", "p_spam": None, "p_fraud": None, "templates": ""}
+    return {
+        "risk": risk.label,
+        "p_spam": round(risk.probabilities.get("spam", 0.0), 4),
+        "p_fraud": round(risk.probabilities.get("fraud", 0.0), 4),
+        "templates": ",".join(hit.template_id for hit in risk.templates),
     }
 
 
@@ -152,7 +178,7 @@ def _screen_chunk(chunk: list[tuple[int, str]]) -> list[_Outcome]:
             good.append((line, ensure_text(text, max_length=screener.max_text_length)))
         except InputError as exc:
             out.append((line, exc.message))
-    verdicts = screener.screen_many((text for _, text in good), sender=sender)
+    verdicts = screener.screen_many((text for _, text in good), sender=sender, explain=False)
     out.extend((line, verdict_row(v)) for (line, _), v in zip(good, verdicts, strict=True))
     out.sort(key=lambda item: item[0])
     return out

@@ -28,8 +28,8 @@ class ModelAssessor:
         self._indexes = tuple(index for index in indexes if len(index))
         self._limit = template_limit
 
-    def assess_many(self, texts: Sequence[str]) -> list[RiskAssessment]:
-        scores = self._model.assess_many(texts)
+    def assess_many(self, texts: Sequence[str], *, explain: bool = True) -> list[RiskAssessment]:
+        scores = self._model.assess_many(texts, explain=explain)
         matches = self._templates(texts)
         return [
             _assessment(score, hits, self._model.version)

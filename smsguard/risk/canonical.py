@@ -33,6 +33,7 @@ _LINK = re.compile(
 _PLACEHOLDER = re.compile(
     r"\$?\{[^{}]{0,40}\}|\[(?:digit|place|name|num|number|phone|url)\]|(?<![a-z])(?:digit|place)(?![a-z])"
 )
+_MAY_HOLD_PLACEHOLDER = re.compile(r"[{\[]|digit|place")
 # Digits, and x-runs that stand in for masked digits: an x-run counts when it touches a digit
 # or is not part of an ASCII word.
 _NUMBER = re.compile(r"[0-9](?:[0-9x.,:/-]*[0-9x])?|(?<![a-wyz])x+(?![a-wyz])")
@@ -42,7 +43,11 @@ _NOISE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-
 def canonical(text: str) -> str:
     """Return the canonical model text of one SMS (see the module docstring)."""
     folded = normalize(text).text
-    folded = _LINK.sub(LINK, folded)
-    folded = _PLACEHOLDER.sub(NUMBER, folded)
+    # Each substitution costs a full regex pass; most SMS need neither of the first two, and
+    # a link always has a dot or "://", a placeholder a brace, a bracket or the word digit/place.
+    if "." in folded or "://" in folded:
+        folded = _LINK.sub(LINK, folded)
+    if _MAY_HOLD_PLACEHOLDER.search(folded) is not None:
+        folded = _PLACEHOLDER.sub(NUMBER, folded)
     folded = _NUMBER.sub(NUMBER, folded)
     return _NOISE.sub(" ", folded).strip()

@@ -103,13 +103,15 @@ class Screener:
         sender: SenderProfile | None = None,
         context: ScreeningContext | Mapping[str, Any] | None = None,
         facts: bool = True,
+        explain: bool = True,
         batch_size: int = 1024,
     ) -> Iterator[Verdict]:
         """Screen many SMS lazily, scanning them in batches.
 
         ``facts=False`` is the fast keyword-only pass: it skips fact extraction and the rules
         that need facts (rates, links, signature …), for a first filter over bulk traffic.
-        The risk model and fingerprints, when configured, score every batch in one call.
+        The risk model and fingerprints, when configured, score every batch in one call;
+        ``explain=False`` skips the model's explanations, which cost as much as its score.
         """
         ctx = ScreeningContext.coerce(context)
         iterator = iter(texts)
@@ -124,7 +126,7 @@ class Screener:
             ]
             if self._risk is not None:
                 originals = [nt.original for nt in normalized]
-                assessments = self._risk.assess_many(originals)
+                assessments = self._risk.assess_many(originals, explain=explain)
                 for i, (text, assessment) in enumerate(zip(originals, assessments, strict=True)):
                     verdicts[i] = with_risk(verdicts[i], assessment, len(text))
             yield from verdicts

@@ -37,8 +37,9 @@ FRAUD_BASIS = (
 class RiskAssessor(Protocol):
     """Scores SMS for spam and fraud. Implementations must be pure given their model."""
 
-    def assess_many(self, texts: Sequence[str]) -> list[RiskAssessment]:
-        """One assessment per text, in order."""
+    def assess_many(self, texts: Sequence[str], *, explain: bool = True) -> list[RiskAssessment]:
+        """One assessment per text, in order; ``explain=False`` may leave explanations empty
+        (they cost as much as the score, and bulk tables do not show them)."""
         ...
 
 

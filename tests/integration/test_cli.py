@@ -125,6 +125,8 @@ def test_scan_keeps_fields_skips_bad_rows_and_summarises(tmp_path: Path, workers
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a1", "a3", "a5"]
     assert [r["verdict"] for r in rows] == ["block", "pass", "block"]
+    assert [r["risk"] for r in rows][1] == "ham"
+    assert all(0.0 <= r["p_fraud"] <= 1.0 for r in rows)
     assert "line 3: skipped" in result.stderr and "line 5: skipped" in result.stderr
     assert "screened" in result.stderr and "block" in result.stderr
 
@@ -138,6 +140,16 @@ def test_scan_csv_to_tsv(tmp_path: Path) -> None:
     header, *lines = out.read_text(encoding="utf-8").splitlines()
     assert header.split("\t")[:3] == ["id", "sms", "verdict"]
     assert len(lines) == 2 and lines[0].split("\t")[2] == "block"
+
+
+def test_check_json_carries_the_risk_assessment() -> None:
+    result = run("check", "--json", "钱直接打到这个卡上 6222 0212 3456 7890 123 张伟 工商银行")
+    assert result.returncode == 0, result.stderr
+    risk = json.loads(result.stdout)["risk"]
+    assert set(risk) == {"label", "probabilities", "explanation", "templates", "model"}
+    assert risk["label"] == "fraud"
+    assert set(risk["probabilities"]) == {"ham", "spam", "fraud"}
+    assert risk["explanation"] and risk["templates"]
 
 
 def test_demo_runs() -> None:

@@ -23,8 +23,9 @@ class FixedAssessor:
         self.templates = templates
         self.seen: list[str] = []
 
-    def assess_many(self, texts: Sequence[str]) -> list[RiskAssessment]:
+    def assess_many(self, texts: Sequence[str], *, explain: bool = True) -> list[RiskAssessment]:
         self.seen.extend(texts)
+        self.explained = explain
         probabilities = {"ham": 0.1, "spam": 0.1, "fraud": 0.1, self.label: 0.8}
         return [
             RiskAssessment(self.label, probabilities, (("秒批", 1.5),), self.templates, "test")  # type: ignore[arg-type]
@@ -73,8 +74,12 @@ def test_screen_many_scores_each_batch_once_in_order(screener: Screener) -> None
     verdicts = list(_screener(screener.compiled, assessor).screen_many(texts, batch_size=2))
     assert assessor.seen == texts
     assert [v.verdict for v in verdicts] == ["review"] * 5
-    fast = list(_screener(screener.compiled, assessor).screen_many(texts, facts=False))
+    assert assessor.explained
+    fast = list(
+        _screener(screener.compiled, assessor).screen_many(texts, facts=False, explain=False)
+    )
     assert all(v.risk is not None for v in fast)
+    assert not assessor.explained
 
 
 def test_risk_scoring_can_be_switched_off(home: Path) -> None:
