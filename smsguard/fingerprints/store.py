@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import struct
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from smsguard._files import write_atomically
 from smsguard.errors import ModelError
 from smsguard.fingerprints.signature import BANDS, SCHEME, SLOTS, WORDS
 from smsguard.screening.normalize import NORMALIZER_VERSION
@@ -80,18 +79,7 @@ def write_index(path: Path, index: StoredIndex) -> None:
     readable by its owner only (as ``mkstemp`` creates it): a user index describes reports
     that may be private.
     """
-    data = encode(index)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, encode(index))
 
 
 def read_index(path: Path) -> StoredIndex:

@@ -28,8 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smsguard._files import write_atomically
 from smsguard.errors import ModelError
 from smsguard.risk.artifact import pack, unpack
 from smsguard.risk.canonical import canonical
@@ -279,19 +278,8 @@ class RiskModel:
 
     def save(self, path: Path) -> None:
         """Write the artifact atomically: readers see the old file or the new, never half."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            os.fchmod(handle, 0o644)  # mkstemp makes it private; a model is not a secret
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(self.to_bytes())
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # A model is not a secret: others on the machine may read it.
+        write_atomically(Path(path), self.to_bytes(), mode=0o644)
 
     @classmethod
     def from_bytes(cls, data: bytes, *, source: str = "model") -> RiskModel:

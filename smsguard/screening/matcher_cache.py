@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from smsguard._files import write_atomically
 from smsguard.screening.matcher import (
     Backend,
     Matcher,
@@ -69,10 +68,6 @@ class CachingMatcherBuilder:
 
     def _write(self, path: Path, blob: bytes) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".matcher-")
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(blob)
-            os.replace(temp, path)
+            write_atomically(path, blob)
         except OSError as exc:
             logger.warning("matcher cache not written to %s: %s", self.folder, exc)
