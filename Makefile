@@ -31,8 +31,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+## Speed figures, each against a baseline in the same run (needs ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
+	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_fingerprints.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Benchmark the fraud-template index against datasketch's MinHash LSH, in one run.
 
-    .venv/bin/python benchmarks/bench_fingerprints.py [--quick] [--data /work/shared/data]
+    .venv/bin/python benchmarks/bench_fingerprints.py [--quick] [--data ../shared/data]
 
 Both indexes see the same made-up templates (smsguard.fingerprints.synthetic) and the same
 shingles of the same fingerprint texts; datasketch uses 128 permutations and an LSH
@@ -261,7 +261,7 @@ def seed_section(data: Path, ham: list[str] | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--data", type=Path, default=Path(__file__).parents[2] / "shared" / "data")
     args = parser.parse_args()
     small, large, per_family, speed = (
         (2_000, 10_000, 150, 400) if args.quick else (20_000, 100_000, 1_000, 2_000)

@@ -1,6 +1,6 @@
 """Build the seed fingerprint index shipped in smsguard/fingerprints/data/.
 
-    python scripts/build_seed_fingerprints.py --data /work/shared/data \\
+    python scripts/build_seed_fingerprints.py --data ../shared/data \\
         --out smsguard/fingerprints/data/seed_index.sgfp
 
 Sources (see each folder's PROVENANCE.md):

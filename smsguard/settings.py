@@ -62,13 +62,14 @@ class Settings(BaseModel):
         None, description="Model file from `smsguard model train`; default: the shipped model."
     )
     fingerprint_index: Path | None = Field(
-        None, description="Operator's fraud-template index; default: fingerprints under home."
+        None,
+        description="Operator's fraud-template index; default: fingerprints/index.sgfp under home.",
     )
 
     @property
     def effective_fingerprint_index(self) -> Path:
         """The operator's fraud-template index, used on top of the shipped seed."""
-        return self.fingerprint_index or self.home / "fingerprints"
+        return self.fingerprint_index or self.home / "fingerprints" / "index.sgfp"
 
     @property
     def effective_database_url(self) -> str:

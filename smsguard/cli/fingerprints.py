@@ -34,7 +34,7 @@ def _index_option(function: F) -> F:
 
 
 def _path(state: CliState, index_path: Path | None) -> Path:
-    return index_path or state.settings.home / "fingerprints" / "index.sgfp"
+    return index_path or state.settings.effective_fingerprint_index
 
 
 def _open(path: Path) -> TemplateIndex:

@@ -51,7 +51,7 @@ def _created(explicit: str | None) -> str:
 @click.option("--seed", default=13, show_default=True, help="Seed of the held-out split.")
 @click.option(
     "--spam-fpr",
-    default=0.005,
+    default=0.02,
     show_default=True,
     help="Target share of held-out ham flagged spam or fraud.",
 )

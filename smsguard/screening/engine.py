@@ -93,7 +93,8 @@ class Screener:
         hits = self._compiled.matcher.scan(nt.text)
         verdict = self._evaluate(nt, hits, sender, ScreeningContext.coerce(context), facts=True)
         if self._risk is not None:
-            verdict = with_risk(verdict, self._risk.assess_many([clean])[0], len(clean))
+            assessment = self._risk.assess_many([clean])[0]
+            verdict = with_risk(verdict, assessment, len(clean), self._identified(sender))
         return verdict
 
     def screen_many(
@@ -127,9 +128,13 @@ class Screener:
             if self._risk is not None:
                 originals = [nt.original for nt in normalized]
                 assessments = self._risk.assess_many(originals, explain=explain)
+                identified = self._identified(sender)
                 for i, (text, assessment) in enumerate(zip(originals, assessments, strict=True)):
-                    verdicts[i] = with_risk(verdicts[i], assessment, len(text))
+                    verdicts[i] = with_risk(verdicts[i], assessment, len(text), identified)
             yield from verdicts
+
+    def _identified(self, sender: SenderProfile | None) -> bool:
+        return (sender or self._default_sender) is not None
 
     def _prepare(self, batch: list[str | bytes], offset: int) -> list[NormalizedText]:
         texts = ensure_texts(batch, max_length=self.max_text_length, first_index=offset)
@@ -213,9 +218,11 @@ class Screener:
         return "marketing" if loan else "other"
 
 
-def with_risk(verdict: Verdict, assessment: RiskAssessment, length: int) -> Verdict:
+def with_risk(
+    verdict: Verdict, assessment: RiskAssessment, length: int, identified_sender: bool
+) -> Verdict:
     """The verdict with the risk assessment attached and its findings merged in."""
-    added = risk_findings(assessment, length)
+    added = risk_findings(assessment, length, identified_sender=identified_sender)
     ordered = tuple(sorted((*verdict.findings, *added), key=finding_order))
     return Verdict(
         decide(ordered),

@@ -8,7 +8,10 @@ operator's index), so the engine stays pure and testable with any assessor.
 The policy, in one place:
 
 * the model says ``spam`` → a ``review`` finding (``MODEL_SPAM``): likely unsolicited
-  commercial SMS, which needs the recipient's consent; a person decides;
+  commercial SMS, which needs the recipient's consent; a person decides. When the sender is
+  identified (a sender profile was given), the finding is ``info`` instead: the institution
+  is marketing its own products, and whether each recipient agreed is checked per
+  recipient at sending time, not from the text;
 * the model says ``fraud`` → a ``block`` finding (``MODEL_FRAUD``), flagged as a fraud signal;
 * the text matches a known fraud template → a ``block`` finding (``FRAUD_TEMPLATE``) naming
   the template and the similarity, also a fraud signal;
@@ -43,7 +46,9 @@ class RiskAssessor(Protocol):
         ...
 
 
-def risk_findings(assessment: RiskAssessment, length: int) -> list[Finding]:
+def risk_findings(
+    assessment: RiskAssessment, length: int, *, identified_sender: bool = False
+) -> list[Finding]:
     """The findings the assessment adds to a verdict (see the module docstring)."""
     whole = (0, length)
     findings: list[Finding] = []
@@ -64,7 +69,7 @@ def risk_findings(assessment: RiskAssessment, length: int) -> list[Finding]:
         findings.append(
             Finding(
                 rule="MODEL_SPAM",
-                severity="review",
+                severity="info" if identified_sender else "review",
                 category="model",
                 span=whole,
                 message="The spam model scores this text as likely unsolicited marketing.",

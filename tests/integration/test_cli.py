@@ -152,6 +152,20 @@ def test_check_json_carries_the_risk_assessment() -> None:
     assert risk["explanation"] and risk["templates"]
 
 
+def test_a_template_the_operator_adds_blocks_its_variants() -> None:
+    reported = "【安心借】您的贷款已审批通过，需先缴纳解冻保证金500元至指定账户，联系王经理办理放款"
+    added = run("fingerprints", "add", "case-17", reported, "--category", "user")
+    assert added.returncode == 0, added.stderr
+    variant = "【安心借】您的贷款已审批通过，需先缴纳解冻保证金800元至指定帐户，联系李经理办理放款!"
+    result = run("check", "--json", variant)
+    risk = json.loads(result.stdout)["risk"]
+    assert [hit["template_id"] for hit in risk["templates"]][:1] == ["case-17"]
+    assert "FRAUD_TEMPLATE" in {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert run("fingerprints", "remove", "case-17").returncode == 0
+    again = json.loads(run("check", "--json", variant).stdout)["risk"]
+    assert "case-17" not in [hit["template_id"] for hit in again["templates"]]
+
+
 def test_demo_runs() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stderr

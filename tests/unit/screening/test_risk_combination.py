@@ -56,6 +56,18 @@ def test_spam_is_review_and_fraud_is_block(screener: Screener) -> None:
     assert fraud.findings[0].rule == "MODEL_FRAUD"
 
 
+def test_spam_from_an_identified_sender_is_only_noted(screener: Screener) -> None:
+    from smsguard.demo import demo_senders
+
+    bank = demo_senders()["good-bank"]
+    scored = _screener(screener.compiled, FixedAssessor("spam"))
+    verdict = scored.screen(CLEAN, sender=bank)
+    assert verdict.verdict == "pass"
+    assert [(f.rule, f.severity) for f in verdict.findings] == [("MODEL_SPAM", "info")]
+    (bulk,) = scored.screen_many([CLEAN], sender=bank)
+    assert bulk.verdict == "pass"
+
+
 def test_template_match_blocks_and_names_the_template(screener: Screener) -> None:
     hit = TemplateHit("card-transfer:7", 0.83, "card-transfer")
     verdict = _screener(screener.compiled, FixedAssessor("ham", (hit,))).screen(CLEAN)
