@@ -40,3 +40,20 @@ def test_public_names_exist() -> None:
         names = list(module.__all__)
         assert len(names) == len(set(names)), module.__name__
         assert all(hasattr(module, name) for name in names), module.__name__
+
+
+def test_run_time_scoring_never_imports_training_tools() -> None:
+    """The model and the index run on numpy alone; scikit-learn is a training extra."""
+    training_only = ("sklearn", "scipy", "datasketch", "smsguard.training")
+    for package in ("risk", "fingerprints"):
+        for path in (PACKAGE / package).rglob("*.py"):
+            bad = {name for name in _imports(path) if name.startswith(training_only + EDGES)}
+            assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
+
+
+def test_screening_knows_the_learned_half_only_through_its_port() -> None:
+    for path in (PACKAGE / "screening").rglob("*.py"):
+        bad = {
+            n for n in _imports(path) if n.startswith(("smsguard.risk", "smsguard.fingerprints"))
+        }
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
