@@ -6,6 +6,8 @@ above only translates; nothing else reads settings to decide how to build things
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from smsguard.screening.compile import compile_rulebook
 from smsguard.screening.engine import Screener
 from smsguard.screening.matcher import Backend
@@ -15,6 +17,9 @@ from smsguard.screening.rulebook.loader import load_rulebook
 from smsguard.screening.rulebook.schema import RateParameters
 from smsguard.screening.sender import SenderProfile, load_sender_profile
 from smsguard.settings import Settings
+
+if TYPE_CHECKING:
+    from smsguard.store import Database
 
 
 def rate_parameters(settings: Settings) -> RateParameters:
@@ -66,3 +71,14 @@ def build_risk_assessor(settings: Settings) -> RiskAssessor | None:
     if operator_index.exists():
         indexes.append(TemplateIndex.load(operator_index))
     return ModelAssessor(model, indexes)
+
+
+def build_database(settings: Settings) -> Database:
+    """The governance database named by settings (SQLite under ``home`` by default).
+
+    Nothing connects yet and the schema is not touched: ``smsguard db upgrade`` migrates, so
+    a read-only command never changes a production schema by surprise.
+    """
+    from smsguard.store import Database
+
+    return Database.from_url(settings.effective_database_url)

@@ -11,7 +11,11 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
     ├── RulebookError         a rule file that does not load (names file, rule id, field)
     ├── SenderProfileError    a sender profile that does not load
     ├── ConfigError           settings file or environment variable that does not parse
-    └── ModelError            a model or fingerprint-index file that does not load
+    ├── ModelError            a model or fingerprint-index file that does not load
+    ├── CryptoError           a key file, wrapped key or ciphertext that cannot be used
+    ├── AccessDenied          a role and purpose that may not reveal personal data
+    └── StorageError          the database cannot be reached, migrated or written
+        └── TenancyError      a write that would cross into another institution's rows
 """
 
 from __future__ import annotations
@@ -90,3 +94,29 @@ class ModelError(SmsguardError):
 
     code = "invalid-model"
     hint = "Retrain with `smsguard model train` or reinstall smsguard to restore the shipped model."
+
+
+class CryptoError(SmsguardError):
+    """A key file, wrapped key or ciphertext that cannot be used; never carries plaintext."""
+
+    code = "crypto-error"
+
+
+class AccessDenied(SmsguardError):
+    """A caller whose role and purpose do not allow the requested reveal of personal data."""
+
+    code = "access-denied"
+
+
+class StorageError(SmsguardError):
+    """The database cannot be reached, migrated or written as asked; the cause is chained."""
+
+    code = "storage-error"
+    hint = "Check `database_url` (or SMSGUARD_DATABASE_URL) and run `smsguard db status`."
+
+
+class TenancyError(StorageError):
+    """A write that would put or move a row into another institution than the session's own."""
+
+    code = "tenancy-violation"
+    hint = "Open a session for the institution that owns the row."

@@ -43,7 +43,7 @@ def cli(ctx: click.Context, config: Path | None, home: Path | None) -> None:
 
 
 def _register() -> None:
-    from smsguard.cli import check, demo, fingerprints, model, model_eval, rules, scan
+    from smsguard.cli import check, db, demo, fingerprints, model, model_eval, rules, scan
 
     model_eval.register(model.model)
     cli.add_command(check.check)
@@ -52,6 +52,8 @@ def _register() -> None:
     cli.add_command(demo.demo)
     cli.add_command(model.model)
     cli.add_command(fingerprints.fingerprints)
+    cli.add_command(db.db)
+    cli.add_command(db.institutions)
 
 
 _register()

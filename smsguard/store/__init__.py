@@ -1,0 +1,20 @@
+"""Persistence for governance data: engines, models, migrations and tenant scoping.
+
+Callers open a :class:`Database` (usually through ``bootstrap.build_database``), bring its
+schema up to date with :func:`upgrade`, and touch institution data only through
+:func:`tenant_session`, which confines every query and write to one institution.
+"""
+
+from smsguard.store.engine import Database
+from smsguard.store.schema import SchemaStatus, current_revision, head_revision, status, upgrade
+from smsguard.store.tenancy import tenant_session
+
+__all__ = [
+    "Database",
+    "SchemaStatus",
+    "current_revision",
+    "head_revision",
+    "status",
+    "tenant_session",
+    "upgrade",
+]
