@@ -6,6 +6,7 @@ above only translates; nothing else reads settings to decide how to build things
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smsguard.screening.compile import compile_rulebook
@@ -19,6 +20,8 @@ from smsguard.screening.sender import SenderProfile, load_sender_profile
 from smsguard.settings import Settings
 
 if TYPE_CHECKING:
+    from smsguard.customers import CustomerService
+    from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
 
 
@@ -82,3 +85,49 @@ def build_database(settings: Settings) -> Database:
     from smsguard.store import Database
 
     return Database.from_url(settings.effective_database_url)
+
+
+def build_master_key_provider(settings: Settings) -> FileKeyProvider:
+    """The master keys from the configured key file; no file means no customer data at all.
+
+    Failing closed here matters: silently generating a key would encrypt data under a key
+    nobody backed up, and running without one would store phone numbers in the clear.
+    """
+    from smsguard.protect import FileKeyProvider
+
+    return FileKeyProvider(_existing_key_file(settings.effective_master_key_file, "master"))
+
+
+def build_blind_indexer(settings: Settings, institution_id: int) -> BlindIndexer:
+    """The institution's blind indexer, derived from the active key of the index key file."""
+    from smsguard.customers.keystore import tenant_label
+    from smsguard.protect import BlindIndexer
+    from smsguard.protect.keys import read_key_file
+
+    keys, active = read_key_file(_existing_key_file(settings.effective_index_key_file, "index"))
+    return BlindIndexer.for_tenant(keys[active], tenant_label(institution_id))
+
+
+def build_customer_service(
+    settings: Settings, database: Database, institution_id: int
+) -> CustomerService:
+    """Customer operations for one institution, with keys from the configured key files."""
+    from smsguard.customers import CustomerService
+
+    return CustomerService(
+        database,
+        institution_id,
+        build_master_key_provider(settings),
+        build_blind_indexer(settings, institution_id),
+    )
+
+
+def _existing_key_file(path: Path, kind: str) -> Path:
+    if not path.exists():
+        from smsguard.errors import CryptoError
+
+        raise CryptoError(
+            f"{kind} key file {path} does not exist",
+            hint="Run `smsguard keys init` to create the key files (then back them up).",
+        )
+    return path

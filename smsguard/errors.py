@@ -14,6 +14,7 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
     ├── ModelError            a model or fingerprint-index file that does not load
     ├── CryptoError           a key file, wrapped key or ciphertext that cannot be used
     ├── AccessDenied          a role and purpose that may not reveal personal data
+    ├── PermissionDenied      a role that may not take this action (maker-checker, roles)
     └── StorageError          the database cannot be reached, migrated or written
         └── TenancyError      a write that would cross into another institution's rows
 """
@@ -120,3 +121,9 @@ class TenancyError(StorageError):
 
     code = "tenancy-violation"
     hint = "Open a session for the institution that owns the row."
+
+
+class PermissionDenied(SmsguardError):
+    """A user whose roles (or lapsed certification) do not allow the requested action."""
+
+    code = "permission-denied"

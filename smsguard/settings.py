@@ -65,11 +65,29 @@ class Settings(BaseModel):
         None,
         description="Operator's fraud-template index; default: fingerprints/index.sgfp under home.",
     )
+    master_key_file: Path | None = Field(
+        None,
+        description="Key file of master keys wrapping data keys; default: keys/master.keys.",
+    )
+    index_key_file: Path | None = Field(
+        None,
+        description="Key file of the blind-index key for phone look-ups; default: keys/index.keys.",
+    )
 
     @property
     def effective_fingerprint_index(self) -> Path:
         """The operator's fraud-template index, used on top of the shipped seed."""
         return self.fingerprint_index or self.home / "fingerprints" / "index.sgfp"
+
+    @property
+    def effective_master_key_file(self) -> Path:
+        """Where the master keys live; a path only, the key material never enters settings."""
+        return self.master_key_file or self.home / "keys" / "master.keys"
+
+    @property
+    def effective_index_key_file(self) -> Path:
+        """Where the blind-index key lives; kept apart from the master keys (see protection)."""
+        return self.index_key_file or self.home / "keys" / "index.keys"
 
     @property
     def effective_database_url(self) -> str:

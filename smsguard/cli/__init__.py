@@ -43,7 +43,19 @@ def cli(ctx: click.Context, config: Path | None, home: Path | None) -> None:
 
 
 def _register() -> None:
-    from smsguard.cli import check, db, demo, fingerprints, model, model_eval, rules, scan
+    from smsguard.cli import (
+        check,
+        customers,
+        db,
+        demo,
+        fingerprints,
+        keys,
+        model,
+        model_eval,
+        rules,
+        scan,
+        users,
+    )
 
     model_eval.register(model.model)
     cli.add_command(check.check)
@@ -54,6 +66,9 @@ def _register() -> None:
     cli.add_command(fingerprints.fingerprints)
     cli.add_command(db.db)
     cli.add_command(db.institutions)
+    cli.add_command(users.users)
+    cli.add_command(keys.keys)
+    cli.add_command(customers.customers)
 
 
 _register()
