@@ -20,6 +20,7 @@ from smsguard.screening.sender import SenderProfile, load_sender_profile
 from smsguard.settings import Settings
 
 if TYPE_CHECKING:
+    from smsguard.consent.policy import Rules as SendRules
     from smsguard.customers import CustomerService
     from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
@@ -106,6 +107,21 @@ def build_blind_indexer(settings: Settings, institution_id: int) -> BlindIndexer
 
     keys, active = read_key_file(_existing_key_file(settings.effective_index_key_file, "index"))
     return BlindIndexer.for_tenant(keys[active], tenant_label(institution_id))
+
+
+def build_send_rules(settings: Settings) -> SendRules:
+    """Quiet hours and the frequency cap for loan marketing, from settings (validated there
+    and again by the consent core, which names the field that is wrong)."""
+    from datetime import timedelta
+
+    from smsguard.consent.policy import FrequencyCap, QuietHours
+    from smsguard.consent.policy import Rules as ConsentRules
+
+    quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone)
+    cap = FrequencyCap(
+        settings.frequency_cap_messages, timedelta(hours=settings.frequency_cap_hours)
+    )
+    return ConsentRules(quiet=quiet, cap=cap)
 
 
 def build_customer_service(

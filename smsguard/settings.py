@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,17 @@ class Settings(BaseModel):
         None,
         description="Key file of master keys wrapping data keys; default: keys/master.keys.",
     )
+    quiet_hours_start: time = Field(
+        time(8, 0), description="Marketing may be sent from this local time (inclusive)."
+    )
+    quiet_hours_end: time = Field(
+        time(20, 0), description="… until this local time (exclusive); unconfirmed by statute."
+    )
+    timezone: str = Field("Asia/Shanghai", description="Time zone of the sending window.")
+    frequency_cap_messages: int = Field(
+        1, ge=1, description="Most marketing SMS per customer per institution per window."
+    )
+    frequency_cap_hours: float = Field(24.0, gt=0, description="Length of that window, hours.")
     index_key_file: Path | None = Field(
         None,
         description="Key file of the blind-index key for phone look-ups; default: keys/index.keys.",

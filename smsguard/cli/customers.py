@@ -1,4 +1,4 @@
-"""``smsguard customers``: import customers with consent evidence, look one up, withdraw.
+"""``smsguard customers``: import with consent evidence, look up, withdraw, handle replies.
 
 Every phone number this prints is masked: the CLI has no reveal, because a reveal needs an
 authenticated actor with a role and a purpose, which the API's user accounts provide.
@@ -92,3 +92,26 @@ def withdraw_command(
         ),
     )
     click.echo(f"consent withdrawn for: {', '.join(withdrawn) or '(no purposes on record)'}")
+
+
+@customers.command("reply")
+@click.argument("phone")
+@click.argument("text")
+@_INSTITUTION
+@click.pass_obj
+def reply_command(state: CliState, phone: str, text: str, code: str) -> None:
+    """Handle TEXT, an SMS reply from PHONE received now: opt-outs withdraw, complaints are kept."""
+    from datetime import UTC, datetime
+
+    received_at = datetime.now(UTC)
+    outcome = _with_service(
+        state, code, lambda service: service.handle_reply(phone, text, received_at=received_at)
+    )
+    if not outcome.known_customer:
+        click.echo(f"{outcome.masked_phone}: no such customer; reply ({outcome.kind}) audited")
+        return
+    click.echo(f"{outcome.masked_phone}: reply classified {outcome.kind}")
+    if outcome.withdrawn:
+        click.echo(f"consent withdrawn for: {', '.join(outcome.withdrawn)}")
+    if outcome.complaint_recorded:
+        click.echo("complaint recorded for the complaints desk")

@@ -82,10 +82,13 @@ _OPT_OUT_PHRASES = (
         r"|$|[！。，？!,.?~ ])",
         guard=False,
     ),
-    _p(r"再(?:发|打扰|骚扰|联系)[^，。！？,.!?]{0,10}(?:投诉|举报|报警|拉黑|告你)", guard=False),
+    _p(
+        r"再(?:发|打扰|骚扰|联系)(?P<gap>[^，。！？,.!?]{0,10})(?:投诉|举报|报警|拉黑|告你)",
+        guard=False,
+    ),
     _p(
         r"(?:删除|删掉|移除)(?:我的?)?(?:号码|手机号|电话|信息)"
-        r"|(?:号码|手机号)(?:删除|删掉|移除)|从[^，。]{0,6}名单[中里]?(?:删除|移除)"
+        r"|(?:号码|手机号)(?:删除|删掉|移除)|从(?P<gap>[^，。]{0,6})名单[中里]?(?:删除|移除)"
     ),
     _p(r"\bunsubscribe\b|\bunsub\b|\bopt[- ]?out\b"),
     _p(
@@ -193,8 +196,22 @@ def _first_match(folded: str, phrases: tuple[_Phrase, ...]) -> str:
     for phrase in phrases:
         for found in phrase.pattern.finditer(folded):
             if not (phrase.guard and _negated(folded[: found.start()])):
-                return found.group(0).strip()
+                return _without_gap(found)
     return ""
+
+
+def _without_gap(found: re.Match[str]) -> str:
+    """The matched wording with its free-text ``gap`` (if any) replaced by an ellipsis.
+
+    ``matched`` ends up in stored consent evidence and audit rows, so it must hold only the
+    fixed vocabulary: the gap in "再发给张三我就投诉" could be a name or a number.
+    """
+    text = found.group(0)
+    gap = found.groupdict().get("gap")
+    if gap:
+        start, end = found.span("gap")
+        text = text[: start - found.start()] + "…" + text[end - found.start() :]
+    return text.strip()
 
 
 def _negated(before: str) -> bool:

@@ -7,6 +7,7 @@ The storage half of governance's customer part: :mod:`smsguard.protect` encrypts
 from __future__ import annotations
 
 from smsguard.customers.audit_sink import DatabaseAuditSink
+from smsguard.customers.inbound import ReplyOutcome
 from smsguard.customers.keystore import RotationCount, rotate_all
 from smsguard.customers.service import (
     CustomerService,
@@ -20,6 +21,7 @@ __all__ = [
     "CustomerView",
     "DatabaseAuditSink",
     "ImportSummary",
+    "ReplyOutcome",
     "RotationCount",
     "institution_id_for",
     "rotate_all",

@@ -22,7 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smsguard.consent import ConsentRecord, Decision, may_market
+from smsguard.consent.replies import ReplyClass, classify_reply
 from smsguard.customers.audit_sink import DatabaseAuditSink
+from smsguard.customers.inbound import (
+    INBOUND_SOURCE,
+    ReplyOutcome,
+    complaint_event,
+    reply_evidence,
+    unknown_number_event,
+)
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.customers.rows import CustomerRow, RawRow, parse_rows
 from smsguard.errors import InputError
@@ -195,24 +203,91 @@ class CustomerService:
             customer = self._by_index(session, e164)
             if customer is None:
                 raise InputError(f"no customer with phone {mask_phone(e164)}")
-            known = session.scalars(
-                select(Consent.purpose).where(Consent.customer_id == customer.id).distinct()
+            chosen = self._add_withdrawals(
+                session, customer, source, evidence, purposes, self._clock()
             )
-            chosen = sorted(set(purposes) or set(known))
-            now = self._clock()
-            for purpose in chosen:
-                session.add(
-                    Consent(
-                        customer_id=customer.id,
-                        purpose=purpose,
-                        status="withdrawn",
-                        source=source,
-                        evidence=evidence,
-                        recorded_at=now,
-                    )
-                )
         log.info("withdrawal recorded for %s: %s", mask_phone(e164), ", ".join(chosen))
         return chosen
+
+    def _add_withdrawals(
+        self,
+        session: Session,
+        customer: Customer,
+        source: str,
+        evidence: str,
+        purposes: Sequence[str],
+        at: datetime,
+    ) -> list[str]:
+        """Append a ``withdrawn`` record per purpose (every purpose on record when none given)."""
+        known = session.scalars(
+            select(Consent.purpose).where(Consent.customer_id == customer.id).distinct()
+        )
+        chosen = sorted(set(purposes) or set(known))
+        for purpose in chosen:
+            session.add(
+                Consent(
+                    customer_id=customer.id,
+                    purpose=purpose,
+                    status="withdrawn",
+                    source=source,
+                    evidence=evidence,
+                    recorded_at=at,
+                )
+            )
+        return chosen
+
+    def handle_reply(self, phone: str, text: str, *, received_at: datetime) -> ReplyOutcome:
+        """Act on one inbound SMS: withdraw every purpose on an opt-out, keep any complaint.
+
+        Everything is written in one transaction, so a reply that both refuses and complains
+        never ends up withdrawn with its complaint lost, or the other way round. The reply
+        text itself is never stored (see customers/inbound.py).
+        """
+        if received_at.tzinfo is None:
+            raise InputError("received_at must carry a time zone")
+        verdict = classify_reply(text)
+        e164 = normalise_phone(phone)
+        masked, now = mask_phone(e164), self._clock()
+        withdrawn: list[str] = []
+        with tenant_session(self._database, self._institution_id) as session:
+            customer = self._by_index(session, e164)
+            if customer is None:
+                session.add(
+                    unknown_number_event(self._institution_id, masked, verdict, received_at, now)
+                )
+            else:
+                withdrawn = self._apply_reply(session, customer, verdict, received_at, now)
+        log.info("reply from %s classified %s", masked, verdict.kind)
+        return ReplyOutcome(
+            masked,
+            customer is not None,
+            verdict.kind,
+            verdict.matched,
+            tuple(withdrawn),
+            customer is not None and verdict.complaint,
+        )
+
+    def _apply_reply(
+        self,
+        session: Session,
+        customer: Customer,
+        verdict: ReplyClass,
+        received_at: datetime,
+        now: datetime,
+    ) -> list[str]:
+        """Add the withdrawal and complaint rows a classified reply calls for; the purposes."""
+        withdrawn: list[str] = []
+        if verdict.opt_out:
+            # Effective from when the customer sent it, but never later than now: a sender
+            # clock running ahead must not postpone an opt-out.
+            evidence = reply_evidence(verdict, received_at)
+            at = min(received_at, now)
+            withdrawn = self._add_withdrawals(session, customer, INBOUND_SOURCE, evidence, (), at)
+        if verdict.complaint:
+            session.add(
+                complaint_event(self._institution_id, customer.id, verdict, received_at, now)
+            )
+        return withdrawn
 
     def reveal(
         self,

@@ -1,12 +1,11 @@
 """Customer fixtures on both storage backends, plus key files and a service per institution.
 
-The ``database`` fixture (SQLite and a throw-away PostgreSQL) is borrowed from the storage
-tests' conftest, loaded under its own module name so the two conftests do not collide.
+The ``database`` fixture (SQLite and the session's one throw-away PostgreSQL) comes from
+tests/unit/conftest.py, shared with the storage and governance tests.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,6 @@ from smsguard.protect import generate_key_file
 from smsguard.settings import Settings
 from smsguard.store import Database
 from smsguard.store.institutions import add_institution
-
-_spec = importlib.util.spec_from_file_location(
-    "_store_fixtures", Path(__file__).parents[1] / "store" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_store = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_store)
-
-pg_server = _store.pg_server
-pg_template = _store.pg_template
-database = _store.database
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
-"""Storage fixtures: every test that asks for ``database`` runs on SQLite and on PostgreSQL.
+"""Storage fixtures for every unit test folder: ``database`` runs on SQLite and PostgreSQL.
 
+They live at this level so the store, governance and customer tests all see the same
+session-scoped fixtures; loading them once per folder would start one server per folder.
 The PostgreSQL server is started once per session by the tests themselves (tests/pg.py). A
 template database is migrated once; each test gets its own copy (CREATE DATABASE … TEMPLATE
 takes milliseconds), so tests never see each other's rows. Missing PostgreSQL binaries fail
@@ -17,7 +19,7 @@ import pytest
 
 from smsguard.store import Database, upgrade
 
-sys.path.insert(0, str(Path(__file__).parents[2]))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from pg import PostgresServer, PostgresUnavailable, start_postgres
 
 BACKENDS = ("sqlite", "postgresql")
