@@ -16,7 +16,6 @@ printed because other work on the machine still slows both through shared caches
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
 import os
 import platform
@@ -36,6 +35,7 @@ from smsguard.fingerprints.synthetic import (
     template_variant,
     text_variant,
 )
+from smsguard.training.corpora import labelled_rows
 
 Lookup = Callable[[Sequence[str]], list[set[str]]]
 Pairs = list[tuple[str, str]]  # (template id, variant text)
@@ -146,11 +146,7 @@ def false_matches(lookup: Lookup, ham: Sequence[str]) -> str:
 
 def read_tsv(path: Path, keep: Callable[[str], bool]) -> dict[int, str]:
     """line -> text of rows whose label passes ``keep``; quoting off, as the corpora need."""
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(reader)
-        rows = enumerate(reader, start=2)
-        return {n: row[1] for n, row in rows if len(row) == 2 and keep(row[0])}
+    return {line: text for line, label, text in labelled_rows(path) if text and keep(label)}
 
 
 def real_ham(data: Path) -> list[str] | None:

@@ -17,7 +17,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from smsguard.risk.canonical import canonical
 from smsguard.risk.model import RiskModel
-from smsguard.training.corpora import Example
+from smsguard.training.corpora import Example, labelled_rows
 
 FILES = (
     "mudou_spam_cn/mudou_spam_train.tsv",
@@ -41,12 +40,9 @@ LABELS = {"ham": "ham", "spam": "spam", "smishing": "fraud"}
 def load(data: Path, limit: int) -> list[Example]:
     """Real labelled SMS from the shared corpora, shuffled so both languages are mixed."""
     rows: list[Example] = []
-    csv.field_size_limit(1 << 24)
     for name in FILES:
-        with (data / name).open(encoding="utf-8", newline="") as stream:
-            reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-            next(reader)
-            rows.extend(Example(r[1], LABELS[r[0]], name) for r in reader if len(r) >= 2)
+        found = labelled_rows(data / name)
+        rows.extend(Example(text, LABELS[label], name) for _, label, text in found if text)
     random.Random(13).shuffle(rows)
     return rows[:limit]
 

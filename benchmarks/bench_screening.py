@@ -20,7 +20,6 @@ per core; single-message p99 <= 2 ms; issue #3: the full target holds with risk 
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import statistics
 import sys
@@ -32,6 +31,7 @@ from smsguard.bootstrap import build_screener
 from smsguard.screening.engine import Screener
 from smsguard.screening.normalize import normalize
 from smsguard.settings import Settings
+from smsguard.training.corpora import labelled_rows
 
 CORPORA = {
     "zh": [
@@ -48,12 +48,8 @@ CORPORA = {
 
 def load(data: Path, files: Iterable[str], limit: int) -> list[str]:
     texts: list[str] = []
-    csv.field_size_limit(1 << 24)
     for name in files:
-        with (data / name).open(encoding="utf-8", newline="") as stream:
-            reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-            next(reader)
-            texts.extend(row[1] for row in reader if len(row) >= 2 and row[1].strip())
+        texts.extend(text for _, _, text in labelled_rows(data / name) if text)
     return texts[:limit]
 
 

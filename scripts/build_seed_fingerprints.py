@@ -20,7 +20,6 @@ is a function of the inputs alone: run twice, it is byte-identical.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from smsguard.fingerprints.build import DEFAULT_DEDUP, build_index
 from smsguard.fingerprints.index import DEFAULT_THRESHOLD
+from smsguard.training.corpora import labelled_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "smsguard" / "fingerprints" / "data" / "seed_index.sgfp"
@@ -49,14 +49,9 @@ def read_rows(path: Path, label: str, category: str, tag: str) -> Iterator[tuple
 
     The corpora are TSV without quoting: many texts start with a quote character.
     """
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader)
-        if header[:2] != ["label", "text"]:
-            raise SystemExit(f"{path}: expected the header label<TAB>text, found {header}")
-        for line, fields in enumerate(reader, start=2):
-            if len(fields) == 2 and fields[0] == label:
-                yield f"{category}:{tag}:L{line}", fields[1], category
+    for line, found, text in labelled_rows(path):
+        if text and found == label:
+            yield f"{category}:{tag}:L{line}", text, category
 
 
 def main(argv: list[str] | None = None) -> int:

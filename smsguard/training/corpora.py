@@ -108,8 +108,9 @@ def row_counts(examples: Iterable[Example]) -> dict[str, dict[str, int]]:
 # -- users' files -------------------------------------------------------------------------
 
 
-def _rows(path: Path) -> Iterator[tuple[int, str, str]]:
-    """(line number, raw label, text) of a TSV (no quoting) or CSV file with a header."""
+def labelled_rows(path: Path) -> Iterator[tuple[int, str, str]]:
+    """(line number, raw label, text) of a TSV (no quoting) or CSV file with a header; the
+    one reader of labelled SMS files (training, evaluation, benchmarks, the seed index)."""
     is_csv = path.suffix.lower() == ".csv"
     csv.field_size_limit(1 << 24)
     try:
@@ -157,7 +158,7 @@ def load_labelled_file(path: Path, *, label_map: Mapping[str, str] | None = None
     if bad:
         raise InputError(f"label map targets {bad}; allowed: {', '.join(LABELS)}")
     examples: list[Example] = []
-    for line, raw, text in _rows(path):
+    for line, raw, text in labelled_rows(path):
         if not text:
             continue
         label = mapping.get(raw.lower())
@@ -172,7 +173,7 @@ def load_labelled_file(path: Path, *, label_map: Mapping[str, str] | None = None
 
 
 def _shared_rows(path: Path) -> list[tuple[str, str]]:
-    return [(label, text) for _, label, text in _rows(path) if text]
+    return [(label, text) for _, label, text in labelled_rows(path) if text]
 
 
 def _relabel(
