@@ -127,3 +127,24 @@ class PermissionDenied(SmsguardError):
     """A user whose roles (or lapsed certification) do not allow the requested action."""
 
     code = "permission-denied"
+
+
+class ProviderError(SmsguardError):
+    """An SMS provider refused or failed a message; ``transient`` says whether a retry may help.
+
+    ``reason`` is the provider's own code or words (never the recipient's number), kept on the
+    message so an operator can see why it ended.
+    """
+
+    code = "provider-error"
+
+    def __init__(self, message: str, *, reason: str, transient: bool) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.transient = transient
+
+
+class LogError(SmsguardError):
+    """A transparency-log entry, proof, tile, checkpoint or signature that does not verify."""
+
+    code = "log-error"
