@@ -105,6 +105,7 @@ class Campaign(TenantOwned, Base):
             ondelete="RESTRICT",
         ),
         UniqueConstraint("institution_id", "name"),
+        UniqueConstraint("institution_id", "id"),  # target of messages' composite key
         CheckConstraint(_in("state", CAMPAIGN_STATES), name="state"),
         CheckConstraint("rate_limit_per_minute > 0", name="rate_limit"),
         CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="schedule"),
@@ -117,6 +118,8 @@ class Campaign(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(200))
     template_version_id: Mapped[int] = mapped_column(Integer, index=True)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Campaign-wide values of the template's typed variables; {name} comes from each customer.
+    variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
