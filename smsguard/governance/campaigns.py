@@ -11,6 +11,7 @@ and every move writes an audit row in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from smsguard.errors import InputError, PermissionDenied
 from smsguard.governance import audit
+from smsguard.governance.audience import audience_ids
 from smsguard.governance.roles import require
 from smsguard.governance.templates import get_version
+from smsguard.governance.variables import check_value, placeholders
 from smsguard.store.models import User, utc_now
 from smsguard.store.workflow_models import Campaign
 
-MAX_RATE_PER_MINUTE = 10_000
+MAX_RATE_PER_MINUTE = 600_000  # 10,000/s: a large platform's whole capacity
 _TARGET = "campaign"
 
 # action → (states it may start from, state it leads to)
@@ -46,8 +49,14 @@ def create(
     starts_at: datetime,
     ends_at: datetime | None = None,
     rate_limit_per_minute: int,
+    variables: Mapping[str, str] | None = None,
 ) -> Campaign:
-    """A draft campaign; the template version must already be approved."""
+    """A draft campaign; the template version must already be approved.
+
+    ``variables`` holds the campaign-wide values of the template's typed placeholders; each is
+    checked against its type now, so the checker approves the exact values that will be sent.
+    ``{name}`` is filled per customer from their (encrypted) record at send time.
+    """
     require(creator, "campaign.create")
     name = name.strip()
     if not name:
@@ -56,6 +65,8 @@ def create(
     if version.state != "approved":
         raise InputError(f"template version {version.id} is {version.state!r}, not approved")
     _check_schedule(starts_at, ends_at, rate_limit_per_minute)
+    audience_ids(audience)
+    values = _checked_values(version.body, dict(variables or {}))
     if session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
         raise InputError(f"a campaign named {name!r} already exists")
     campaign = Campaign(
@@ -63,6 +74,7 @@ def create(
         name=name,
         template_version_id=version.id,
         audience=audience,
+        variables=values,
         starts_at=starts_at,
         ends_at=ends_at,
         rate_limit_per_minute=rate_limit_per_minute,
@@ -82,6 +94,17 @@ def _check_schedule(starts_at: datetime, ends_at: datetime | None, rate: int) ->
         raise InputError("a campaign must end after it starts")
     if not 0 < rate <= MAX_RATE_PER_MINUTE:
         raise InputError(f"rate limit must be 1-{MAX_RATE_PER_MINUTE} messages per minute")
+
+
+def _checked_values(body: str, values: dict[str, str]) -> dict[str, str]:
+    expected = {label: kind for label, kind in placeholders(body).items() if label != "name"}
+    missing, unknown = sorted(set(expected) - set(values)), sorted(set(values) - set(expected))
+    if missing or unknown:
+        raise InputError(f"campaign variables missing: {missing or 'none'}; "
+                         f"unknown: {unknown or 'none'}")  # fmt: skip
+    for label, kind in expected.items():
+        check_value(kind, values[label])
+    return values
 
 
 def get(session: Session, campaign_id: int) -> Campaign:

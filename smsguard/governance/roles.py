@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "campaign.pause": frozenset({_M, _C, _D}),
     "campaign.resume": frozenset({_M}),
     "campaign.complete": frozenset({_M, _D}),
+    "message.send": frozenset({_M}),
     "audit.read": frozenset({_C, _A, _R, _D}),
     "report.cross_institution": frozenset({_R}),
     "users.manage": frozenset({_D}),

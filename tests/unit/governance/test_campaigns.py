@@ -16,6 +16,7 @@ from smsguard.store import Database, tenant_session
 from smsguard.store.workflow_models import Campaign
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
+VALUES = {"amount": "1000元", "due": "2026-12-15"}
 
 
 def _version(database: Database, world: World, screener: Screener, *, approve: bool) -> int:
@@ -36,10 +37,11 @@ def _campaign(database: Database, world: World, version_id: int) -> int:
             person(session, "mia"),
             name="december",
             template_version_id=version_id,
-            audience={"segment": "overdue-1-30"},
+            audience={"all": True},
             starts_at=START,
             ends_at=START + timedelta(days=3),
             rate_limit_per_minute=60,
+            variables=VALUES,
         )
         return campaign.id
 
@@ -135,9 +137,14 @@ def test_campaign_approval_needs_another_certified_officer(
         ({"ends_at": START}, "end after it starts"),
         ({"starts_at": START.replace(tzinfo=None)}, "time zone"),
         ({"name": " "}, "needs a name"),
+        ({"audience": {"segment": "overdue"}}, "campaign audience is"),
+        ({"audience": {"customer_ids": []}}, "campaign audience is"),
+        ({"variables": {"amount": "1000元"}}, r"missing: \['due'\]"),
+        ({"variables": {**VALUES, "link": "x"}}, r"unknown: \['link'\]"),
+        ({"variables": {**VALUES, "amount": "点击领取"}}, "amount"),
     ],
 )
-def test_bad_schedules_are_refused(
+def test_bad_campaign_definitions_are_refused(
     database: Database, screener: Screener, changes: dict[str, object], message: str
 ) -> None:
     world = seed(database)
@@ -145,10 +152,11 @@ def test_bad_schedules_are_refused(
     arguments: dict[str, object] = {
         "name": "x",
         "template_version_id": version_id,
-        "audience": {},
+        "audience": {"all": True},
         "starts_at": START,
         "ends_at": None,
         "rate_limit_per_minute": 10,
+        "variables": VALUES,
     } | changes
     with pytest.raises(InputError, match=message), tenant_session(database, world.a) as session:
         campaigns.create(session, person(session, "mia"), **arguments)  # type: ignore[arg-type]
@@ -170,7 +178,8 @@ def test_other_institutions_cannot_use_or_see_the_campaign(
                 mia_b,
                 name="steal",
                 template_version_id=version_id,
-                audience={},
+                audience={"all": True},
                 starts_at=START,
                 rate_limit_per_minute=1,
+                variables=VALUES,
             )

@@ -1,0 +1,286 @@
+"""Turning a running campaign (or one service message) into outbox rows.
+
+Expansion walks the campaign's audience in chunks of customers, in id order, loads what the
+planner needs for the whole chunk in a few queries (consents, recent sends, names only when
+the template uses ``{name}``), plans each message and writes the chunk in one transaction:
+``queued`` rows with the rendered text encrypted, ``refused`` rows with their reason. A
+customer who already has a row for this campaign is skipped, so expansion can be run again
+after a crash and continues where it stopped; the unique (campaign, customer) key makes a
+double row impossible even if two processes race.
+
+Decrypting names for rendering is a reveal like any other and is audited: one audit row per
+chunk lists the customers whose names were read and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smsguard.consent.policy import LOAN_MARKETING, ConsentRecord, History, Rules
+from smsguard.customers.keystore import load_ring, tenant_label
+from smsguard.errors import InputError
+from smsguard.gateway.plan import ApprovedText, Candidate, Plan, RenderedTextCheck, plan_message
+from smsguard.governance.audience import audience_ids
+from smsguard.protect import DataKeyRing, MasterKeyProvider
+from smsguard.store import Database, tenant_session
+from smsguard.store.gateway_models import Message
+from smsguard.store.models import AuditEvent, Consent, Customer
+from smsguard.store.workflow_models import Campaign, TemplateVersion
+
+CHUNK = 1000
+GATEWAY_ACTOR = "gateway"
+# Messages that count against a customer's frequency cap: sent or on their way.
+_COUNTED = ("queued", "sending", "sent", "delivered", "undelivered", "uncertain")
+
+
+@dataclass(frozen=True)
+class ExpansionSummary:
+    """How many messages one expansion queued and refused, with the refusal reasons."""
+
+    queued: int
+    refused: int
+    reasons: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything fixed for one expansion."""
+
+    institution_id: int
+    campaign_id: int | None
+    approved: ApprovedText
+    values: Mapping[str, str]
+    purpose: str
+    check: RenderedTextCheck
+    rules: Rules
+
+
+class Enqueuer:
+    """Plans and stores messages for one institution."""
+
+    def __init__(
+        self,
+        database: Database,
+        institution_id: int,
+        provider: MasterKeyProvider,
+        screen: Callable[[str], Any],
+        rules: Rules,
+    ) -> None:
+        self._database = database
+        self._institution_id = institution_id
+        self._tenant = tenant_label(institution_id)
+        self._provider = provider
+        self._screen = screen
+        self._rules = rules
+
+    def expand_campaign(self, campaign_id: int, now: datetime) -> ExpansionSummary:
+        """Queue (or refuse) one message per audience member who has none yet."""
+        with tenant_session(self._database, self._institution_id) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise InputError(f"no campaign {campaign_id} in this institution")
+            if campaign.state != "running":
+                raise InputError(f"campaign {campaign_id} is {campaign.state!r}, not running")
+            job = self._job(session, campaign.template_version_id, campaign.variables, campaign.id)
+            audience = audience_ids(campaign.audience)
+            due = max(now, _aware(campaign.starts_at))
+        totals: dict[str, int] = defaultdict(int)
+        queued = refused = 0
+        after = 0
+        while True:
+            plans, after = self._expand_chunk(job, audience, after, due)
+            if not plans and after < 0:
+                break
+            for plan in plans:
+                if plan.state == "queued":
+                    queued += 1
+                else:
+                    refused += 1
+                    totals[plan.reason] += 1
+        return ExpansionSummary(queued, refused, dict(totals))
+
+    def enqueue_one(self, version_id: int, customer_id: int, values: Mapping[str, str],
+                    purpose: str, now: datetime) -> Plan:  # fmt: skip
+        """Plan and store one message (a service message) to one customer."""
+        with tenant_session(self._database, self._institution_id) as session:
+            job = self._job(session, version_id, values, None, purpose)
+            candidates = self._candidates(session, job, [customer_id], now)
+            if not candidates:
+                raise InputError(f"no customer {customer_id} in this institution")
+            ring = load_ring(session, self._provider, self._institution_id)
+            plans = [self._plan(job, candidates[0], now)]
+            self._store(session, job, plans, ring)
+        return plans[0]
+
+    def _job(self, session: Session, version_id: int, values: Mapping[str, Any],
+             campaign_id: int | None, purpose: str = LOAN_MARKETING) -> _Job:  # fmt: skip
+        version = session.get(TemplateVersion, version_id)
+        if version is None:
+            raise InputError(f"no template version {version_id} in this institution")
+        if version.state != "approved" or version.verdict is None:
+            raise InputError(f"template version {version_id} is {version.state!r}, not approved")
+        approved = ApprovedText.from_findings(
+            version.id, version.body, version.verdict, version.findings or []
+        )
+        check = RenderedTextCheck(approved, self._screen)
+        text_values = {str(key): str(value) for key, value in values.items()}
+        return _Job(
+            self._institution_id, campaign_id, approved, text_values, purpose, check, self._rules
+        )
+
+    def _expand_chunk(self, job: _Job, audience: Sequence[int] | None, after: int,
+                      due: datetime) -> tuple[list[Plan], int]:  # fmt: skip
+        """Plan and store the next chunk after customer id ``after``; -1 when none is left."""
+        with tenant_session(self._database, self._institution_id) as session:
+            ids = _next_ids(session, job.campaign_id, audience, after)
+            if not ids:
+                return [], -1
+            ring = load_ring(session, self._provider, self._institution_id)
+            candidates = self._candidates(session, job, ids, due, ring)
+            plans = [self._plan(job, candidate, due) for candidate in candidates]
+            self._store(session, job, plans, ring)
+        return plans, ids[-1]
+
+    def _plan(self, job: _Job, candidate: Candidate, due: datetime) -> Plan:
+        return plan_message(
+            candidate,
+            approved=job.approved,
+            values=job.values,
+            check=job.check,
+            rules=job.rules,
+            institution=self._tenant,
+            purpose=job.purpose,
+            due=due,
+        )
+
+    def _candidates(self, session: Session, job: _Job, ids: Sequence[int], at: datetime,
+                    ring: DataKeyRing | None = None) -> list[Candidate]:  # fmt: skip
+        customers = list(session.scalars(select(Customer).where(Customer.id.in_(ids))))
+        consents = _consents(session, ids, self._tenant, job.purpose)
+        sent = _recent_sends(session, ids, at - self._rules.cap.window)
+        names = self._names(session, job, customers, ring)
+        return [
+            Candidate(
+                customer_id=c.id,
+                is_student=c.is_student,
+                birth_year=c.birth_year,
+                history=History(consent=consents.get(c.id, ()), sent=sent.get(c.id, ())),
+                name=names.get(c.id),
+            )
+            for c in customers
+        ]
+
+    def _names(self, session: Session, job: _Job, customers: Sequence[Customer],
+               ring: DataKeyRing | None) -> dict[int, str]:  # fmt: skip
+        """Decrypt names only when the template uses {name}; audit the batch first."""
+        if not job.approved.needs_name:
+            return {}
+        ring = ring or load_ring(session, self._provider, self._institution_id)
+        holders = [c for c in customers if c.name_ciphertext is not None]
+        session.add(_reveal_audit(job, [c.id for c in holders]))
+        session.flush()  # the audit row is written before anything is decrypted
+        return {
+            c.id: ring.decrypt_field(
+                c.name_ciphertext or b"", tenant=self._tenant, field="name", record_id=str(c.id)
+            )
+            for c in holders
+        }
+
+    def _store(self, session: Session, job: _Job, plans: Iterable[Plan], ring: DataKeyRing) -> None:
+        for plan in plans:
+            key = uuid.uuid4().hex
+            body = None
+            if plan.text is not None:
+                body = ring.encrypt_field(
+                    plan.text, tenant=self._tenant, field="body", record_id=key
+                )
+            session.add(
+                Message(
+                    message_key=key,
+                    campaign_id=job.campaign_id,
+                    template_version_id=job.approved.version_id,
+                    customer_id=plan.customer_id,
+                    purpose=job.purpose,
+                    body_ciphertext=body,
+                    segments=plan.segments,
+                    state=plan.state,
+                    reason=plan.reason,
+                    not_before=plan.not_before,
+                    attempts=0,
+                    finished_at=plan.not_before if plan.state == "refused" else None,
+                )
+            )
+
+
+def _next_ids(session: Session, campaign_id: int | None, audience: Sequence[int] | None,
+              after: int) -> list[int]:  # fmt: skip
+    done = select(Message.customer_id).where(Message.campaign_id == campaign_id)
+    query = (
+        select(Customer.id)
+        .where(Customer.id > after, Customer.id.not_in(done))
+        .order_by(Customer.id)
+        .limit(CHUNK)
+    )
+    if audience is not None:
+        query = query.where(Customer.id.in_(audience))
+    return list(session.scalars(query))
+
+
+def _consents(session: Session, ids: Sequence[int], tenant: str,
+              purpose: str) -> dict[int, list[ConsentRecord]]:  # fmt: skip
+    rows = session.scalars(
+        select(Consent).where(Consent.customer_id.in_(ids), Consent.purpose == purpose)
+    )
+    found: dict[int, list[ConsentRecord]] = defaultdict(list)
+    for row in rows:
+        found[row.customer_id].append(
+            ConsentRecord(
+                customer_id=str(row.customer_id),
+                institution_id=tenant,
+                purpose=row.purpose,
+                status="granted" if row.status == "granted" else "withdrawn",
+                source=row.source,
+                evidence=row.evidence or "",
+                recorded_at=_aware(row.recorded_at),
+            )
+        )
+    return found
+
+
+def _recent_sends(
+    session: Session, ids: Sequence[int], since: datetime
+) -> dict[int, list[datetime]]:
+    when = func.coalesce(Message.sent_at, Message.not_before)
+    rows = session.execute(
+        select(Message.customer_id, when).where(
+            Message.customer_id.in_(ids), Message.state.in_(_COUNTED), when > since
+        )
+    )
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for customer_id, at in rows:
+        found[customer_id].append(_aware(at))
+    return found
+
+
+def _reveal_audit(job: _Job, customer_ids: Sequence[int]) -> AuditEvent:
+    return AuditEvent(
+        institution_id=job.institution_id,
+        actor=GATEWAY_ACTOR,
+        action="customer.names_revealed",
+        target_type="campaign" if job.campaign_id is not None else "template_version",
+        target_id=str(job.campaign_id or job.approved.version_id),
+        detail={"purpose": "message rendering", "customers": list(customer_ids)},
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

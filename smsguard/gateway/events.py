@@ -1,0 +1,89 @@
+"""What the gateway does with news from a provider: delivery reports and replies.
+
+Delivery reports settle outbox rows (:func:`smsguard.gateway.outbox.apply_report`). Replies go
+through the customer service, which matches the sender by blind index and, in one transaction,
+withdraws consent on an opt-out and records a complaint; a reply that is neither is kept for
+review, encrypted, because free text from a customer may carry personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from smsguard.customers import CustomerService
+from smsguard.customers.keystore import load_ring, tenant_label
+from smsguard.errors import InputError
+from smsguard.gateway import outbox
+from smsguard.gateway.providers.base import DeliveryReport, InboundSms
+from smsguard.protect import BlindIndexer, MasterKeyProvider, mask_phone
+from smsguard.store import Database, tenant_session
+from smsguard.store.gateway_models import InboundMessage
+
+log = logging.getLogger(__name__)
+
+
+class GatewayEvents:
+    """The :class:`~smsguard.gateway.providers.base.ProviderEvents` sink of one institution."""
+
+    def __init__(
+        self,
+        database: Database,
+        institution_id: int,
+        *,
+        provider_name: str,
+        customers: CustomerService,
+        keys: MasterKeyProvider,
+        indexer: BlindIndexer,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._database = database
+        self._institution_id = institution_id
+        self._provider_name = provider_name
+        self._customers = customers
+        self._keys = keys
+        self._indexer = indexer
+        self._clock = clock
+
+    def delivery_report(self, report: DeliveryReport) -> None:
+        """Settle the reported message; repeats and unknown ids change nothing."""
+        with tenant_session(self._database, self._institution_id) as session:
+            changed = outbox.apply_report(session, report, self._provider_name)
+        if not changed:
+            log.debug("delivery report %s for %s changed nothing", report.status,
+                      report.message_id or report.provider_id)  # fmt: skip
+
+    def inbound(self, sms: InboundSms) -> None:
+        """Act on a reply: opt-out and complaint via the customer service, the rest kept."""
+        try:
+            outcome = self._customers.handle_reply(
+                sms.sender, sms.text, received_at=sms.received_at
+            )
+        except InputError as exc:  # an unparseable sender number: keep nothing but a log line
+            log.warning("reply dropped: %s", exc.message)
+            return
+        if outcome.kind == "other":
+            self._keep_for_review(sms)
+        log.info("reply from %s: %s", outcome.masked_phone, outcome.kind)
+
+    def _keep_for_review(self, sms: InboundSms) -> None:
+        index = self._indexer.index(sms.sender).hex()
+        found = self._customers.find_by_phone(sms.sender)
+        with tenant_session(self._database, self._institution_id) as session:
+            ring = load_ring(session, self._keys, self._institution_id)
+            row = InboundMessage(
+                customer_id=found.customer_id if found else None,
+                sender_index=index,
+                text_ciphertext=b"",
+                kind="other",
+                provider=self._provider_name,
+                received_at=sms.received_at,
+            )
+            session.add(row)
+            session.flush()  # the row id is bound into the ciphertext
+            row.text_ciphertext = ring.encrypt_field(
+                sms.text, tenant=tenant_label(self._institution_id), field="reply",
+                record_id=str(row.id),
+            )  # fmt: skip
+        log.info("reply from %s kept for review", mask_phone(sms.sender))

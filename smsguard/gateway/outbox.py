@@ -1,0 +1,226 @@
+"""The outbox's state changes, each one a short transaction on one institution's rows.
+
+Claiming moves due ``queued`` rows of running campaigns (and service messages) to ``sending``
+with a lease. The UPDATE names the rows *and* requires them still to be ``queued``, and
+returns the ids it actually changed, so two workers can never both own a row: on PostgreSQL
+the candidate SELECT also skips rows another worker has locked (``FOR UPDATE SKIP LOCKED``);
+on SQLite the single writer lock serialises claims and the state condition does the rest.
+
+A lease that runs out means the worker died between claiming and recording the outcome. If
+the provider deduplicates by message key the row simply goes back to ``queued``; otherwise
+nobody knows whether the carrier has it, and resending could reach the customer twice, so
+the row ends ``uncertain`` with that reason and waits for a delivery report to settle it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from smsguard.gateway.providers.base import DeliveryReport
+from smsguard.store.gateway_models import Message
+from smsguard.store.models import Customer
+from smsguard.store.workflow_models import Campaign
+
+ACTIVE_CAMPAIGN = "running"
+_REPORT_STATES = ("sending", "sent", "uncertain")
+_RESENT = "worker stopped during hand-off; resent under the same key, which the provider dedupes"
+_NOT_RESENT = (
+    "worker stopped during hand-off; the provider cannot deduplicate, so the message was not "
+    "resent (a delivery report settles it)"
+)
+_FINAL_BY_REPORT = {"delivered": "delivered", "undelivered": "undelivered",
+                    "expired": "undelivered", "rejected": "undelivered"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed message with the ciphertexts the worker decrypts just before the hand-off."""
+
+    id: int
+    message_key: str
+    customer_id: int
+    campaign_id: int | None
+    attempts: int
+    phone_ciphertext: bytes
+    body_ciphertext: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one claimed message at the provider."""
+
+    id: int
+    state: str  # sent, queued (retry) or failed
+    reason: str = ""
+    provider_id: str | None = None
+    not_before: datetime | None = None
+
+
+def claim(session: Session, *, now: datetime, limit: int, lease: timedelta,
+          provider: str) -> list[Claimed]:  # fmt: skip
+    """Take up to ``limit`` due messages for sending, oldest first, within campaign rates."""
+    ids = _due_ids(session, None, now, limit)
+    for campaign_id, budget in campaign_budgets(session, now).items():
+        if len(ids) >= limit:
+            break
+        ids += _due_ids(session, campaign_id, now, min(budget, limit - len(ids)))
+    if not ids:
+        return []
+    taken = session.scalars(
+        update(Message)
+        .where(Message.id.in_(ids), Message.state == "queued")
+        .values(
+            state="sending",
+            lease_until=now + lease,
+            attempts=Message.attempts + 1,
+            provider=provider,
+        )
+        .returning(Message.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    return _load_claimed(session, sorted(taken))
+
+
+def campaign_budgets(session: Session, now: datetime) -> dict[int, int]:
+    """Running campaigns and how many more messages each may hand over in this minute.
+
+    The rate limit counts messages handed over in the last 60 s plus those in flight, so a
+    restart or a second worker cannot push a campaign past its approved rate.
+    """
+    recent = or_(Message.state == "sending", Message.sent_at > now - timedelta(minutes=1))
+    used = dict(
+        session.execute(
+            select(Message.campaign_id, func.count())
+            .where(Message.campaign_id.is_not(None), recent)
+            .group_by(Message.campaign_id)
+        ).tuples()
+    )
+    running = session.execute(
+        select(Campaign.id, Campaign.rate_limit_per_minute).where(Campaign.state == ACTIVE_CAMPAIGN)
+    ).tuples()
+    budgets = {cid: rate - int(used.get(cid, 0)) for cid, rate in running}
+    return {cid: budget for cid, budget in budgets.items() if budget > 0}
+
+
+def _due_ids(session: Session, campaign_id: int | None, now: datetime, limit: int) -> list[int]:
+    if limit <= 0:
+        return []
+    owner = (
+        Message.campaign_id.is_(None) if campaign_id is None else Message.campaign_id == campaign_id
+    )
+    query = (
+        select(Message.id)
+        .where(Message.state == "queued", Message.not_before <= now, owner)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def _load_claimed(session: Session, ids: Sequence[int]) -> list[Claimed]:
+    rows = session.execute(
+        select(
+            Message.id,
+            Message.message_key,
+            Message.customer_id,
+            Message.campaign_id,
+            Message.attempts,
+            Customer.phone_ciphertext,
+            Message.body_ciphertext,
+        )
+        .join(
+            Customer,
+            and_(
+                Customer.id == Message.customer_id,
+                Customer.institution_id == Message.institution_id,
+            ),
+        )
+        .where(Message.id.in_(ids))
+        .order_by(Message.id)
+    )
+    return [
+        Claimed(mid, key, customer, campaign, attempts, phone, body or b"")
+        for mid, key, customer, campaign, attempts, phone, body in rows
+    ]
+
+
+def record(session: Session, outcomes: Iterable[Outcome], now: datetime) -> None:
+    """Write each claimed message's outcome; only rows still ``sending`` change."""
+    for outcome in outcomes:
+        values: dict[str, object] = {"state": outcome.state, "reason": outcome.reason or None,
+                                     "lease_until": None}  # fmt: skip
+        if outcome.state == "sent":
+            values.update(sent_at=now, provider_id=outcome.provider_id)
+        elif outcome.state == "queued":
+            values.update(not_before=outcome.not_before or now)
+        else:
+            values.update(finished_at=now)
+        session.execute(
+            update(Message)
+            .where(Message.id == outcome.id, Message.state == "sending")
+            .values(**values),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def recover_expired(session: Session, *, now: datetime, provider_idempotent: bool) -> int:
+    """Settle messages whose worker died mid-hand-off; returns how many were settled."""
+    expired = and_(Message.state == "sending", Message.lease_until < now)
+    values: dict[str, object] = {"lease_until": None}
+    if provider_idempotent:
+        values.update(state="queued", reason=_RESENT)
+    else:
+        values.update(state="uncertain", reason=_NOT_RESENT, finished_at=now)
+    result = session.execute(
+        update(Message).where(expired).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def apply_report(session: Session, report: DeliveryReport, provider: str) -> bool:
+    """Settle a message from a delivery report; True when a message changed.
+
+    Reports are matched by our message key when the provider echoes it, else by the
+    provider's id. A repeated report changes nothing; an intermediate one (``unknown``) is
+    ignored; a report never reopens a final state other than ``uncertain``.
+    """
+    target = _FINAL_BY_REPORT.get(report.status)
+    if target is None:
+        return False
+    if report.message_id:
+        match = Message.message_key == report.message_id
+    elif report.provider_id:
+        match = and_(Message.provider == provider, Message.provider_id == report.provider_id)
+    else:
+        return False
+    at = report.at if report.at.tzinfo is not None else report.at.replace(tzinfo=UTC)
+    values: dict[str, object] = {
+        "state": target,
+        "finished_at": at,
+        "reason": report.reason or None,
+    }
+    if report.provider_id:
+        values["provider_id"] = report.provider_id
+    result = session.execute(
+        update(Message).where(match, Message.state.in_(_REPORT_STATES)).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def counts(session: Session, campaign_id: int) -> dict[str, int]:
+    """Messages of a campaign by state."""
+    rows = session.execute(
+        select(Message.state, func.count())
+        .where(Message.campaign_id == campaign_id)
+        .group_by(Message.state)
+    )
+    return {state: int(n) for state, n in rows}

@@ -1,0 +1,166 @@
+"""Pure planning of one campaign message per recipient: render, re-screen, consent, timing.
+
+Nothing here reads a database, a key or a clock; :mod:`smsguard.gateway.enqueue` loads the
+facts and stores the plans. For each recipient the answer is one :class:`Plan`: queue the
+rendered text at ``not_before``, or refuse it with a reason an auditor can read. Nothing is
+dropped silently.
+
+A variable must not change what was approved. The approved version was screened with harmless
+sample values; the rendered text is screened again and refused when it is judged worse (a
+higher verdict, or any review/block rule the approved screening did not report), so a customer
+name or an amount can never smuggle in a finding that the compliance officer did not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from smsguard.consent.policy import LOAN_MARKETING, History, Recipient, Rules, schedule
+from smsguard.errors import InputError
+from smsguard.governance.variables import placeholders, render
+from smsguard.screening.facts.segments import segment_info
+from smsguard.screening.verdict import Verdict
+
+_RANK = {"pass": 0, "review": 1, "block": 2}
+NAME_VARIABLE = "name"
+SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class ApprovedText:
+    """The wording a compliance officer approved, and what its screening reported."""
+
+    version_id: int
+    body: str
+    verdict: str
+    rules: frozenset[str]  # rules of severity review or block in the approved screening
+
+    @classmethod
+    def from_findings(
+        cls, version_id: int, body: str, verdict: str, findings: Sequence[Mapping[str, Any]]
+    ) -> ApprovedText:
+        """Build from a stored template version (findings as their ``to_dict`` form)."""
+        serious = frozenset(
+            str(f["rule"]) for f in findings if f.get("severity") in ("review", "block")
+        )
+        return cls(version_id, body, verdict, serious)
+
+    @property
+    def needs_name(self) -> bool:
+        """Whether rendering needs the recipient's name (a decryption the caller must audit)."""
+        return NAME_VARIABLE in placeholders(self.body)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One recipient as the planner needs them; ``name`` only when the template uses it."""
+
+    customer_id: int
+    is_student: bool
+    birth_year: int | None
+    history: History
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with one recipient's message."""
+
+    customer_id: int
+    state: Literal["queued", "refused"]
+    reason: str
+    not_before: datetime
+    text: str | None = None
+    segments: int = 0
+
+
+Screen = Callable[[str], Verdict]
+
+
+class RenderedTextCheck:
+    """Screens rendered texts against the approval, once per distinct text."""
+
+    def __init__(self, approved: ApprovedText, screen: Screen) -> None:
+        self._approved = approved
+        self._screen = screen
+        self._seen: dict[str, str | None] = {}
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` may not go out under this approval, or None when it may."""
+        if text not in self._seen:
+            self._seen[text] = self._judge(self._screen(text))
+        return self._seen[text]
+
+    def _judge(self, verdict: Verdict) -> str | None:
+        approved = self._approved
+        new_rules = sorted(
+            {f.rule for f in verdict.findings if f.severity != "info"} - approved.rules
+        )
+        if _RANK[verdict.verdict] > _RANK[approved.verdict] or new_rules:
+            found = ", ".join(new_rules) or "none new"
+            return (
+                f"rendered text screens {verdict.verdict} (rules: {found}) but version "
+                f"{approved.version_id} was approved as {approved.verdict}"
+            )
+        return None
+
+
+def birth_date_upper_bound(birth_year: int | None) -> date | None:
+    """The latest possible birthday in ``birth_year``: with only a year, assume the youngest
+    age, so a customer who might be a minor is treated as one (fail closed)."""
+    return None if birth_year is None else date(birth_year, 12, 31)
+
+
+def plan_message(
+    candidate: Candidate,
+    *,
+    approved: ApprovedText,
+    values: Mapping[str, str],
+    check: RenderedTextCheck,
+    rules: Rules,
+    institution: str,
+    purpose: str,
+    due: datetime,
+) -> Plan:
+    """The plan for one recipient of a message due at ``due``."""
+    refused = _refusal(candidate, due)
+    try:
+        text = render(approved.body, _with_name(values, candidate, approved))
+    except InputError as exc:
+        return refused(f"cannot render: {exc.message}")
+    problem = check.problem(text)
+    if problem is not None:
+        return refused(problem)
+    segments = segment_info(text).parts
+    if purpose != LOAN_MARKETING:
+        return Plan(candidate.customer_id, "queued", f"{purpose} message", due, text, segments)
+    recipient = Recipient(
+        customer_id=str(candidate.customer_id),
+        institution_id=institution,
+        is_student=candidate.is_student,
+        birth_date=birth_date_upper_bound(candidate.birth_year),
+    )
+    decision = schedule(due, recipient, candidate.history, rules)
+    if decision.action == "refuse" or decision.send_at is None:
+        return refused(decision.reason)
+    return Plan(candidate.customer_id, "queued", decision.reason, decision.send_at, text, segments)
+
+
+def _refusal(candidate: Candidate, due: datetime) -> Callable[[str], Plan]:
+    def refused(reason: str) -> Plan:
+        return Plan(candidate.customer_id, "refused", reason, due)
+
+    return refused
+
+
+def _with_name(
+    values: Mapping[str, str], candidate: Candidate, approved: ApprovedText
+) -> Mapping[str, str]:
+    if not approved.needs_name:
+        return values
+    if candidate.name is None:
+        raise InputError("the template needs {name} and the customer has no name on record")
+    return {**values, NAME_VARIABLE: candidate.name}

@@ -1,0 +1,187 @@
+"""The worker: drain one institution's outbox through a provider, batch by batch.
+
+One cycle is three steps, so a crash at any point leaves the outbox truthful:
+
+1. in one transaction: settle expired leases, claim a batch (``sending``, with a lease) and
+   write the audit row for decrypting its recipients' numbers and texts;
+2. outside any transaction: decrypt and hand each message to the provider;
+3. in one transaction: record each outcome (``sent``, retry later, or ``failed``).
+
+A kill -9 between 1 and 3 leaves claimed rows whose lease runs out; the next cycle resends
+them under the same key if the provider deduplicates, or marks them ``uncertain`` if it does
+not (see :mod:`smsguard.gateway.outbox`). For such providers the batch is kept small so that
+a crash leaves few messages uncertain.
+
+Pausing a campaign takes effect at the next claim: a batch holds at most ``batch_size``
+messages and a cycle is short, so a pause stops a campaign's sending within a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from smsguard.customers.keystore import load_ring, tenant_label
+from smsguard.errors import CryptoError, ProviderError
+from smsguard.gateway import outbox
+from smsguard.gateway.outbox import Claimed, Outcome
+from smsguard.gateway.providers.base import OutboundSms, Provider, ProviderEvents
+from smsguard.protect import DataKeyRing, MasterKeyProvider
+from smsguard.store import Database, tenant_session
+from smsguard.store.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+UNCERTAIN_BATCH = 10
+
+
+@runtime_checkable
+class PollingProvider(Protocol):
+    """A provider whose news is fetched (a simulator, a cloud API) rather than pushed."""
+
+    def poll(self, events: ProviderEvents) -> int:
+        """Deliver pending reports and replies to ``events``; returns how many."""
+        ...
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker paces itself; the defaults suit one worker on a small machine."""
+
+    batch_size: int = 200
+    lease: timedelta = timedelta(seconds=30)
+    max_attempts: int = 8
+    backoff_base: timedelta = timedelta(seconds=2)
+    backoff_max: timedelta = timedelta(minutes=10)
+    idle_sleep: float = 0.2
+    sender: str | None = None
+
+
+class Worker:
+    """Sends one institution's due messages; several may run at once (see outbox.claim)."""
+
+    def __init__(
+        self,
+        database: Database,
+        institution_id: int,
+        provider: Provider,
+        keys: MasterKeyProvider,
+        events: ProviderEvents,
+        options: WorkerOptions | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._database = database
+        self._institution_id = institution_id
+        self._tenant = tenant_label(institution_id)
+        self._provider = provider
+        self._keys = keys
+        self._events = events
+        self._options = options or WorkerOptions()
+        self._clock = clock
+        self._jitter = random.Random()
+
+    @property
+    def batch_size(self) -> int:
+        """Claims per cycle: small when a crash would leave the claimed messages uncertain."""
+        size = self._options.batch_size
+        return size if self._provider.idempotent else min(size, UNCERTAIN_BATCH)
+
+    def run_once(self) -> int:
+        """One cycle: claim, hand over, record, then collect provider news. Returns the
+        number of messages handed over (or retried or failed)."""
+        claimed, ring = self._claim()
+        if claimed:
+            outcomes = [self._hand_over(message, ring) for message in claimed]
+            with tenant_session(self._database, self._institution_id) as session:
+                outbox.record(session, outcomes, self._clock())
+        if isinstance(self._provider, PollingProvider):
+            self._provider.poll(self._events)
+        return len(claimed)
+
+    def run(self, stop: threading.Event, *, until_idle: bool = False) -> int:
+        """Cycle until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
+        total = 0
+        while not stop.is_set():
+            handled = self.run_once()
+            total += handled
+            if handled == 0:
+                if until_idle:
+                    break
+                stop.wait(self._options.idle_sleep)
+        return total
+
+    def _claim(self) -> tuple[list[Claimed], DataKeyRing | None]:
+        now = self._clock()
+        with tenant_session(self._database, self._institution_id) as session:
+            settled = outbox.recover_expired(
+                session, now=now, provider_idempotent=self._provider.idempotent
+            )
+            if settled:
+                log.warning("settled %d message(s) left by a stopped worker", settled)
+            claimed = outbox.claim(
+                session, now=now, limit=self.batch_size, lease=self._options.lease,
+                provider=self._provider.name,
+            )  # fmt: skip
+            if not claimed:
+                return [], None
+            session.add(self._reveal_audit(claimed))
+            ring = load_ring(session, self._keys, self._institution_id)
+        return claimed, ring
+
+    def _reveal_audit(self, claimed: list[Claimed]) -> AuditEvent:
+        """Decrypting numbers to deliver them is a reveal too: one row per batch says whose."""
+        return AuditEvent(
+            institution_id=self._institution_id,
+            actor=f"gateway:{self._provider.name}",
+            action="customer.phones_revealed",
+            target_type="outbox",
+            target_id=str(claimed[0].id),
+            detail={
+                "purpose": "delivery",
+                "messages": [m.id for m in claimed],
+                "customers": sorted({m.customer_id for m in claimed}),
+            },
+        )
+
+    def _hand_over(self, message: Claimed, ring: DataKeyRing | None) -> Outcome:
+        assert ring is not None
+        try:
+            sms = self._decrypt(message, ring)
+        except CryptoError as exc:
+            return Outcome(message.id, "failed", f"cannot decrypt: {exc.message}")
+        try:
+            submission = self._provider.submit(sms)
+        except ProviderError as exc:
+            return self._after_error(message, exc)
+        return Outcome(message.id, "sent", provider_id=submission.provider_id)
+
+    def _decrypt(self, message: Claimed, ring: DataKeyRing) -> OutboundSms:
+        phone = ring.decrypt_field(
+            message.phone_ciphertext, tenant=self._tenant, field="phone",
+            record_id=str(message.customer_id),
+        )  # fmt: skip
+        text = ring.decrypt_field(
+            message.body_ciphertext, tenant=self._tenant, field="body",
+            record_id=message.message_key,
+        )  # fmt: skip
+        return OutboundSms(message.message_key, phone, text, self._options.sender)
+
+    def _after_error(self, message: Claimed, error: ProviderError) -> Outcome:
+        reason = f"{self._provider.name}: {error.reason}"
+        if not error.transient:
+            return Outcome(message.id, "failed", reason)
+        if message.attempts >= self._options.max_attempts:
+            return Outcome(
+                message.id, "failed", f"gave up after {message.attempts} tries; {reason}"
+            )
+        return Outcome(message.id, "queued", reason, not_before=self._retry_at(message.attempts))
+
+    def _retry_at(self, attempts: int) -> datetime:
+        """Exponential backoff with full jitter, so retries from many workers spread out."""
+        ceiling = min(self._options.backoff_base * (1 << max(attempts - 1, 0)), self._options.backoff_max)
+        return self._clock() + ceiling * (0.5 + self._jitter.random() / 2)

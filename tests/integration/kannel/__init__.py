@@ -1,0 +1,1 @@
+"""A real Kannel (bearerbox + smsbox) between smsguard and a scripted test carrier."""
