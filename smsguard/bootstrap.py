@@ -22,6 +22,10 @@ from smsguard.settings import Settings
 if TYPE_CHECKING:
     from smsguard.consent.policy import Rules as SendRules
     from smsguard.customers import CustomerService
+    from smsguard.gateway.events import GatewayEvents
+    from smsguard.gateway.providers.base import Provider
+    from smsguard.gateway.service import Gateway
+    from smsguard.gateway.worker import Worker, WorkerOptions
     from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
 
@@ -147,3 +151,77 @@ def _existing_key_file(path: Path, kind: str) -> Path:
             hint="Run `smsguard keys init` to create the key files (then back them up).",
         )
     return path
+
+
+def build_gateway(
+    settings: Settings, database: Database, institution_id: int, screener: Screener | None = None
+) -> Gateway:
+    """Campaign and message operations of one institution."""
+    from smsguard.gateway.enqueue import Enqueuer
+    from smsguard.gateway.service import Gateway
+
+    screener = screener or build_screener(settings)
+    enqueuer = Enqueuer(
+        database,
+        institution_id,
+        build_master_key_provider(settings),
+        screener.screen,
+        build_send_rules(settings),
+    )
+    return Gateway(
+        database, institution_id, enqueuer, build_blind_indexer(settings, institution_id)
+    )
+
+
+def build_provider(settings: Settings) -> Provider:
+    """The configured SMS provider, with its options from the provider file (if any)."""
+    from smsguard.gateway.providers.factory import provider_from_options
+
+    path = settings.effective_provider_file
+    options = read_options(path) if path.exists() else {}
+    return provider_from_options(settings.sms_provider, options, home=settings.home)
+
+
+def read_options(path: Path) -> dict[str, object]:
+    """A YAML mapping of options; ConfigError naming the file otherwise."""
+    from smsguard._yaml import read_yaml
+    from smsguard.errors import ConfigError
+
+    data = read_yaml(path, what="provider file", error=ConfigError)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of provider options")
+    return {str(key): value for key, value in data.items()}
+
+
+def build_events(
+    settings: Settings, database: Database, institution_id: int, provider_name: str
+) -> GatewayEvents:
+    """The sink for one institution's delivery reports and replies."""
+    from smsguard.gateway.events import GatewayEvents
+
+    return GatewayEvents(
+        database,
+        institution_id,
+        provider_name=provider_name,
+        customers=build_customer_service(settings, database, institution_id),
+        keys=build_master_key_provider(settings),
+        indexer=build_blind_indexer(settings, institution_id),
+    )
+
+
+def build_worker(
+    settings: Settings,
+    database: Database,
+    institution_id: int,
+    provider: Provider,
+    options: WorkerOptions | None = None,
+) -> Worker:
+    """A worker draining one institution's outbox through ``provider``."""
+    from smsguard.gateway.worker import Worker
+
+    events = build_events(settings, database, institution_id, provider.name)
+    return Worker(
+        database, institution_id, provider, build_master_key_provider(settings), events, options
+    )

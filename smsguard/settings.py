@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -85,6 +85,12 @@ class Settings(BaseModel):
         None,
         description="Key file of the blind-index key for phone look-ups; default: keys/index.keys.",
     )
+    sms_provider: Literal["simulated", "kannel", "smpp", "aliyun"] = Field(
+        "simulated", description="Where the gateway hands messages over."
+    )
+    sms_provider_file: Path | None = Field(
+        None, description="YAML options of that provider; default: provider.yaml under home."
+    )
 
     @property
     def effective_fingerprint_index(self) -> Path:
@@ -100,6 +106,11 @@ class Settings(BaseModel):
     def effective_index_key_file(self) -> Path:
         """Where the blind-index key lives; kept apart from the master keys (see protection)."""
         return self.index_key_file or self.home / "keys" / "index.keys"
+
+    @property
+    def effective_provider_file(self) -> Path:
+        """Options of the configured SMS provider (addresses, accounts, simulation rates)."""
+        return self.sms_provider_file or self.home / "provider.yaml"
 
     @property
     def effective_database_url(self) -> str:

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, create_engine, text
 
@@ -123,3 +124,35 @@ def _initdb_and_start(server: PostgresServer) -> None:
     )
     log = server.root / "server.log"
     _run(["pg_ctl", "-D", str(data), "-l", str(log), "-o", options, "-w", "start"])
+
+
+def storage_bytes(database: Any) -> bytes:
+    """Everything a test database holds: the SQLite file and its WAL, or a ``pg_dump``.
+
+    The leak checks search these bytes for phone numbers and names in any spelling.
+    """
+    if database.backend == "sqlite":
+        path = Path(str(database.engine.url.database))
+        files = [path, path.with_name(path.name + "-wal")]
+        data = b"".join(f.read_bytes() for f in files if f.exists())
+    else:
+        data = _pg_dump(database.engine.url)
+    assert b"customers" in data and b"consents" in data, "the storage snapshot looks empty"
+    return data
+
+
+def _pg_dump(url: URL) -> bytes:
+    """A plain-text dump made with the pg_dump that belongs to the test server's initdb."""
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        raise PostgresUnavailable("initdb is not on PATH, so the matching pg_dump cannot be found")
+    pg_dump = Path(initdb).resolve().parent / "pg_dump"
+    if not pg_dump.is_file():
+        raise PostgresUnavailable(f"pg_dump not found next to initdb ({pg_dump})")
+    argv = [str(pg_dump), "-h", str(url.query["host"]), "-p", str(url.query["port"])]
+    argv += ["-U", str(url.username), "--no-owner", str(url.database)]
+    if os.geteuid() == 0:
+        argv = ["runuser", "-u", _UNPRIVILEGED, "--", *argv]
+    result = subprocess.run(argv, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout

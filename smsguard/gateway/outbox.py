@@ -93,17 +93,18 @@ def campaign_budgets(session: Session, now: datetime) -> dict[int, int]:
     restart or a second worker cannot push a campaign past its approved rate.
     """
     recent = or_(Message.state == "sending", Message.sent_at > now - timedelta(minutes=1))
-    used = dict(
-        session.execute(
+    used: dict[int | None, int] = {
+        campaign_id: count
+        for campaign_id, count in session.execute(
             select(Message.campaign_id, func.count())
             .where(Message.campaign_id.is_not(None), recent)
             .group_by(Message.campaign_id)
-        ).tuples()
-    )
+        )
+    }
     running = session.execute(
         select(Campaign.id, Campaign.rate_limit_per_minute).where(Campaign.state == ACTIVE_CAMPAIGN)
-    ).tuples()
-    budgets = {cid: rate - int(used.get(cid, 0)) for cid, rate in running}
+    )
+    budgets = {cid: rate - used.get(cid, 0) for cid, rate in running}
     return {cid: budget for cid, budget in budgets.items() if budget > 0}
 
 

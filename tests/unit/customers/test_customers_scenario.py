@@ -8,15 +8,13 @@ in each spelling a number could take.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 from customer_rows import PHONES, spellings
+from pg import storage_bytes
 
 from smsguard.bootstrap import build_customer_service
 from smsguard.cli import cli
@@ -88,7 +86,7 @@ def test_scenario_leaves_no_phone_number_in_storage_or_logs(
     assert "bank-a: 1 data key(s) re-wrapped" in term.run("keys", "rotate")
     _assert_still_readable(tmp_path / "home", database, bank)
     assert PHONES[0].encode() in good.read_bytes()  # the search below does find raw numbers
-    leaks = _storage_bytes(database) + "\n".join([*term.printed, caplog.text]).encode()
+    leaks = storage_bytes(database) + "\n".join([*term.printed, caplog.text]).encode()
     for phone in PHONES:
         for spelling in spellings(phone):
             assert spelling.encode() not in leaks, f"{spelling[:3]}… leaked"
@@ -116,36 +114,6 @@ def _assert_still_readable(home: Path, database: Database, bank: int) -> None:
     service = build_customer_service(_settings(home, database), database, bank)
     assert service.may_market(PHONES[0], "loan_marketing").allowed
     assert not service.may_market(PHONES[1], "loan_marketing").allowed
-
-
-def _storage_bytes(database: Database) -> bytes:
-    """Everything the database holds on disk (SQLite) or would hand out in a dump (PostgreSQL)."""
-    if database.backend == "sqlite":
-        path = Path(str(database.engine.url.database))
-        files = [path, path.with_name(path.name + "-wal")]
-        data = b"".join(f.read_bytes() for f in files if f.exists())
-    else:
-        data = _pg_dump(database)
-    assert b"customers" in data and b"consents" in data, "the storage snapshot looks empty"
-    return data
-
-
-def _pg_dump(database: Database) -> bytes:
-    """A plain-text dump made with the pg_dump that belongs to the test server's initdb."""
-    initdb = shutil.which("initdb")
-    if initdb is None:
-        pytest.fail("initdb is not on PATH, so the matching pg_dump cannot be found")
-    pg_dump = Path(initdb).resolve().parent / "pg_dump"
-    if not pg_dump.is_file():
-        pytest.fail(f"pg_dump not found next to initdb ({pg_dump}); install the PostgreSQL client")
-    url = database.engine.url
-    argv = [str(pg_dump), "-h", str(url.query["host"]), "-p", str(url.query["port"])]
-    argv += ["-U", str(url.username), "--no-owner", str(url.database)]
-    if os.geteuid() == 0:
-        argv = ["runuser", "-u", "nobody", "--", *argv]
-    result = subprocess.run(argv, capture_output=True, check=False)
-    assert result.returncode == 0, result.stderr.decode(errors="replace")
-    return result.stdout
 
 
 def test_keys_init_creates_private_files_once(
