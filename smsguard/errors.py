@@ -133,15 +133,20 @@ class ProviderError(SmsguardError):
     """An SMS provider refused or failed a message; ``transient`` says whether a retry may help.
 
     ``reason`` is the provider's own code or words (never the recipient's number), kept on the
-    message so an operator can see why it ended.
+    message so an operator can see why it ended. ``uncertain`` marks the case where the request
+    left but no usable answer came back: the provider may have the message, so it must not be
+    resent to a provider that cannot deduplicate; a delivery report settles it later.
     """
 
     code = "provider-error"
 
-    def __init__(self, message: str, *, reason: str, transient: bool) -> None:
+    def __init__(
+        self, message: str, *, reason: str, transient: bool, uncertain: bool = False
+    ) -> None:
         super().__init__(message)
         self.reason = reason
-        self.transient = transient
+        self.transient = transient and not uncertain
+        self.uncertain = uncertain
 
 
 class LogError(SmsguardError):

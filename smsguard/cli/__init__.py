@@ -49,7 +49,9 @@ def _register() -> None:
         db,
         demo,
         fingerprints,
+        gateway,
         keys,
+        log,
         model,
         model_eval,
         rules,
@@ -69,6 +71,10 @@ def _register() -> None:
     cli.add_command(users.users)
     cli.add_command(keys.keys)
     cli.add_command(customers.customers)
+    cli.add_command(gateway.campaigns)
+    cli.add_command(gateway.send_command)
+    cli.add_command(gateway.worker_command)
+    cli.add_command(log.log)
 
 
 _register()

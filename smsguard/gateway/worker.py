@@ -173,6 +173,8 @@ class Worker:
 
     def _after_error(self, message: Claimed, error: ProviderError) -> Outcome:
         reason = f"{self._provider.name}: {error.reason}"
+        if error.uncertain:
+            return Outcome(message.id, "uncertain", f"{reason} (not resent; a report settles it)")
         if not error.transient:
             return Outcome(message.id, "failed", reason)
         if message.attempts >= self._options.max_attempts:
@@ -183,5 +185,7 @@ class Worker:
 
     def _retry_at(self, attempts: int) -> datetime:
         """Exponential backoff with full jitter, so retries from many workers spread out."""
-        ceiling = min(self._options.backoff_base * (1 << max(attempts - 1, 0)), self._options.backoff_max)
+        ceiling = min(
+            self._options.backoff_base * (1 << max(attempts - 1, 0)), self._options.backoff_max
+        )
         return self._clock() + ceiling * (0.5 + self._jitter.random() / 2)

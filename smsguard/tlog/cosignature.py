@@ -22,10 +22,10 @@ from smsguard.errors import LogError
 from .note import (
     COSIGNATURE_V1,
     SignatureLine,
-    ed25519_verify,
     b64decode_strict,
     check_name,
     decode_key,
+    ed25519_verify,
     format_vkey,
     key_id,
     parse_note,

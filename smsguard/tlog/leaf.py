@@ -147,3 +147,25 @@ def verify_commitment(leaf: SmsLeaf, salt: bytes, number: str, text: str) -> Non
         raise LogError(
             f"message {leaf.message}: the recipient, text or salt does not match the commitment"
         )
+
+
+def leaves_from_jsonl(text: str, *, institution: str) -> list[SmsLeaf]:
+    """Entries from JSON Lines (one object per line, blank lines skipped), all for one institution.
+
+    The first bad line stops the import with its line number: a log cannot take part of an
+    audit file and leave the rest for later without the two halves diverging.
+    """
+    leaves: list[SmsLeaf] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            leaf = leaf_from_dict(json.loads(line))
+        except ValueError as exc:
+            raise LogError(f"line {number}: not a JSON object") from exc
+        except LogError as exc:
+            raise LogError(f"line {number}: {exc.message}") from exc
+        if leaf.institution != institution:
+            raise LogError(f"line {number}: entry of {leaf.institution!r} in {institution!r}'s log")
+        leaves.append(leaf)
+    return leaves

@@ -20,15 +20,18 @@ every file is replaced atomically.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
+from smsguard._files import write_atomically
 from smsguard.errors import LogError
 
 from .checkpoint import Checkpoint, open_checkpoint
 from .merkle import consistency_proof, inclusion_proof, leaf_hash, tree_root
-from .note import Ed25519Signer, sign_note
+from .note import Ed25519Signer, parse_skey, sign_note
 from .reader import TileHashReader, tile_levels
-from .store import TileStore
+from .store import DirectoryTileStore, TileStore
 from .tiles import (
     ENTRIES,
     MAX_ENTRY,
@@ -47,6 +50,7 @@ from .tiles import (
 )
 
 PENDING = ".pending"
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class TransparencyLog:
@@ -120,7 +124,7 @@ class TransparencyLog:
 
     def _edge_tile(self, level: int, index: int) -> list[bytes] | None:
         """The in-memory partial tile at ``level`` if ``index`` is it, else None."""
-        if level < len(self._edge) and index == (self.size >> (TILE_HEIGHT * level)) // 256:
+        if level < len(self._edge) and index == (self.size >> (TILE_HEIGHT * level)) // TILE_WIDTH:
             return self._edge[level]
         return None
 
@@ -147,13 +151,12 @@ class TransparencyLog:
         for entry in entries:
             self._bundle.append(entry)
             if len(self._bundle) == TILE_WIDTH:
-                completed[Tile(ENTRIES, old // TILE_WIDTH)] = encode_bundle(self._bundle)
+                completed[Tile(ENTRIES, self.size // TILE_WIDTH)] = encode_bundle(self._bundle)
                 self._bundle = []
             self.size += 1
             self._push(leaf_hash(entry), completed)
-            old = self.size
-        self.store.write({PENDING: f"{self.size - len(entries)} {self.size}\n".encode()})
-        self.store.write(self._files(self.size - len(entries), completed))
+        self.store.write({PENDING: f"{old} {self.size}\n".encode()})
+        self.store.write(self._files(old, completed))
         self._publish()
         self.store.delete([PENDING])
 
@@ -196,6 +199,7 @@ class TransparencyLog:
 
     def _recover(self) -> None:
         self.size, self._edge, self._bundle = 0, [], []
+        self.reader = TileHashReader(self.store, self._edge_tile)
         raw = self.store.read_checkpoint()
         committed = 0
         checkpoint = None
@@ -239,3 +243,36 @@ class TransparencyLog:
             self._bundle = decode_bundle(self._read(bundle), bundle)
             if [leaf_hash(entry) for entry in self._bundle] != self._edge[0]:
                 raise LogError(f"entries in {bundle.path} do not match their tile's hashes")
+
+
+# -- one log per institution under the smsguard home ----------------------------------------
+
+
+def local_paths(home: Path, code: str) -> tuple[Path, Path]:
+    """The log folder ``<home>/tlog/<code>`` and signing key ``<home>/keys/tlog-<code>.skey``."""
+    if not _CODE.fullmatch(code):
+        raise LogError(f"institution code {code!r} cannot name a log folder")
+    return home / "tlog" / code, home / "keys" / f"tlog-{code}.skey"
+
+
+def create_local_log(home: Path, code: str, origin: str | None = None) -> TransparencyLog:
+    """Create the institution's signing key (mode 0600) and empty log; refuse to overwrite."""
+    folder, key_file = local_paths(home, code)
+    if key_file.exists():
+        raise LogError(f"log key {key_file} already exists", hint="Use the existing log.")
+    signer = Ed25519Signer.generate(origin or f"smsguard.example/{code}")
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomically(key_file, (signer.skey + "\n").encode(), mode=0o600)
+    return TransparencyLog.open(DirectoryTileStore(folder), signer, signer.name)
+
+
+def open_local_log(home: Path, code: str) -> TransparencyLog:
+    """Open the institution's log; its origin is its signing key's name."""
+    folder, key_file = local_paths(home, code)
+    if not key_file.exists():
+        raise LogError(
+            f"no transparency log for institution {code!r}",
+            hint=f"Create it with `smsguard log init --institution {code}`.",
+        )
+    signer = parse_skey(key_file.read_text(encoding="utf-8"))
+    return TransparencyLog.open(DirectoryTileStore(folder), signer, signer.name)

@@ -116,10 +116,9 @@ def consistency_proof(reader: HashReader, old: int, new: int) -> list[bytes]:
     _check_sizes(old, new)
     path: list[bytes] = []
     start, end, complete = 0, new, True
-    m = old
-    while m != end - start:
+    while old != end:
         k = _split(end - start)
-        if m - start <= k:
+        if old - start <= k:
             path.append(range_hash(reader, start + k, end))
             end = start + k
         else:
@@ -220,9 +219,7 @@ def verify_consistency(
         return
     expected = consistency_proof_length(old, new)
     if len(proof) != expected:
-        raise LogError(
-            f"consistency proof {old} -> {new} has {len(proof)} hashes, not {expected}"
-        )
+        raise LogError(f"consistency proof {old} -> {new} has {len(proof)} hashes, not {expected}")
     first, second = _roots_from_consistency(old, new, old_root, proof)
     if first != old_root:
         raise LogError(f"consistency proof {old} -> {new} does not lead to the old root")

@@ -97,7 +97,7 @@ def decode_key(text: str, *, private: bool = False) -> tuple[str, bytes, int, by
         if not text.startswith(prefix):
             raise LogError("signing key does not start with PRIVATE+KEY+")
         text = text[len(prefix) :]
-    parts = text.split("+")
+    parts = text.split("+", 2)
     if len(parts) != 3:
         raise LogError("key is not <name>+<key id>+<base64 key>")
     name, id_hex, material = parts

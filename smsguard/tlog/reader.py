@@ -8,12 +8,12 @@ tile at each level (the log's right edge) is handed in by the log from memory.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 
 from smsguard.errors import LogError
 
-from .merkle import node_hash, root_of
 from .store import TileStore
 from .tiles import TILE_HEIGHT, TILE_WIDTH, Tile, decode_tile, node_tile
 
@@ -22,10 +22,16 @@ Levels = list[list[bytes]]
 
 def tile_levels(hashes: list[bytes]) -> Levels:
     """Level 0 is the tile's hashes; level k pairs level k-1 (a full tile ends at level 8)."""
+    sha256 = hashlib.sha256  # inlined: this loop is most of a cold proof's cost
     levels = [hashes]
     while len(levels[-1]) > 1:
         below = levels[-1]
-        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+        levels.append(
+            [
+                sha256(b"\x01" + below[i] + below[i + 1]).digest()
+                for i in range(0, len(below) - 1, 2)
+            ]
+        )
     return levels
 
 
@@ -42,17 +48,27 @@ class TileHashReader:
         self._edge = edge
         self._cache: OrderedDict[tuple[int, int], Levels] = OrderedDict()
         self._limit = cache_tiles
+        self._edges: dict[int, tuple[int, int, Levels]] = {}
 
     def node(self, level: int, index: int) -> bytes:
         tile, inner, offset = node_tile(level, index)
         partial = self._edge(tile.level, tile.index)
-        if partial is not None:
-            span = 1 << inner
-            hashes = partial[offset * span : (offset + 1) * span]
-            if len(hashes) != span:
-                raise LogError(f"node {level}/{index} is not complete in the log")
-            return root_of(hashes)
-        return self._levels(tile)[inner][offset]
+        levels = self._levels(tile) if partial is None else self._edge_levels(tile, partial)
+        if inner >= len(levels) or offset >= len(levels[inner]):
+            raise LogError(f"node {level}/{index} is not complete in the log")
+        return levels[inner][offset]
+
+    def _edge_levels(self, tile: Tile, partial: list[bytes]) -> Levels:
+        """Inner levels of the edge tile, recomputed only when it has grown.
+
+        Odd trailing hashes are dropped at each level, so only complete subtrees appear.
+        """
+        cached = self._edges.get(tile.level)
+        if cached is not None and cached[:2] == (tile.index, len(partial)):
+            return cached[2]
+        levels = tile_levels(list(partial))
+        self._edges[tile.level] = (tile.index, len(partial), levels)
+        return levels
 
     def remember(self, tile: Tile, levels: Levels) -> None:
         """Cache the inner levels of a full tile the log has just computed anyway."""

@@ -35,8 +35,13 @@ def require_kannel() -> None:
 
 
 @pytest.fixture(scope="session")
-def kannel_stack() -> Iterator[KannelStack]:
+def kannel_installed() -> None:
+    """Skip, or fail in CI, when Kannel is not installed."""
     require_kannel()
+
+
+@pytest.fixture(scope="session")
+def kannel_stack(kannel_installed: None) -> Iterator[KannelStack]:
     with running_stack() as stack:
         yield stack
 

@@ -25,6 +25,7 @@ class SimulatedOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed: int = 0
+    latency_ms: float = Field(0.0, ge=0, description="Simulated hand-off time per message.")
     journal: Path | None = Field(None, description="File of accepted keys, relative to home.")
     transient_failure: float = Field(0.0, ge=0, le=1)
     permanent_failure: float = Field(0.0, ge=0, le=1)
@@ -60,4 +61,6 @@ def _simulated(options: SimulatedOptions, home: Path) -> SimulatedProvider:
         complaint_reply=options.complaint_reply,
     )
     journal = None if options.journal is None else home / options.journal
-    return SimulatedProvider(rates, seed=options.seed, journal=journal)
+    return SimulatedProvider(
+        rates, seed=options.seed, journal=journal, latency=options.latency_ms / 1000
+    )

@@ -4,7 +4,7 @@ Kannel does not deduplicate (``idempotent = False``), so the adapter sorts every
 whether Kannel can have taken the message. Refused connections, ``503`` and other ``5xx`` mean
 it did not: transient, retry. A ``4xx`` is Kannel refusing the request: permanent, with
 Kannel's words as the reason. A lost answer after the request went out (timeout, reset, an
-unrecognised 2xx) is *uncertain*: permanent with a reason starting ``uncertain:``, because a
+unrecognised 2xx) is *uncertain* (``ProviderError.uncertain``), never retried, because a
 retry could send the SMS twice; the DLR, which quotes our ``message_id``, settles it later.
 ``202 "3: Queued for later delivery"`` is a success: bearerbox stored the message.
 
@@ -150,15 +150,20 @@ def interpret_response(status: int, body: str, sms: OutboundSms) -> Submission:
     if 200 <= status < 300:
         if reason.startswith(("0:", "3:", "Sent.")):
             return Submission(sms.message_id, sms.message_id, segments_for(sms.text))
-        raise _error(f"uncertain: unrecognised answer {reason!r}", transient=False)
+        raise _error(f"unrecognised answer {reason!r}", transient=False, uncertain=True)
     if 400 <= status < 500:
         raise _error(reason, transient=False)
     raise _error(reason, transient=True)
 
 
-def _error(reason: str, *, transient: bool) -> ProviderError:
-    kind = "temporarily failed" if transient else "refused"
-    return ProviderError(f"Kannel {kind} the message: {reason}", reason=reason, transient=transient)
+def _error(reason: str, *, transient: bool, uncertain: bool = False) -> ProviderError:
+    kind = "lost the answer to" if uncertain else "temporarily failed" if transient else "refused"
+    return ProviderError(
+        f"Kannel {kind} the message: {reason}",
+        reason=reason,
+        transient=transient,
+        uncertain=uncertain,
+    )
 
 
 def _get(url: str, timeout: float) -> tuple[int, str]:
@@ -176,8 +181,8 @@ def _get(url: str, timeout: float) -> tuple[int, str]:
     except urllib.error.URLError as exc:
         raise _error(f"cannot reach smsbox ({_describe(exc.reason)})", transient=True) from None
     except (OSError, http.client.HTTPException) as exc:
-        reason = f"uncertain: no answer from smsbox ({_describe(exc)})"
-        raise _error(reason, transient=False) from None
+        reason = f"no answer from smsbox ({_describe(exc)})"
+        raise _error(reason, transient=False, uncertain=True) from None
 
 
 def _describe(reason: object) -> str:

@@ -7,19 +7,24 @@ produces a delivery report for each message, and, at configurable rates, fails s
 the reply path can be exercised without a phone. A seeded random generator makes every run
 repeatable.
 
-With ``journal`` set, every accepted message key is appended to a file as it is accepted, and
-the file is read back on start: a second process (a restarted worker) then still refuses to
-take a key twice, which is what the crash tests check.
+With ``journal`` set, the simulator keeps its memory of accepted keys in a file shared by
+every process that uses it, as a real provider keeps it on its servers: under an exclusive
+lock each submission reads what other processes appended, and appends its own key before
+answering. A restarted or second worker then still cannot get a key accepted twice, which is
+what the crash tests check.
 """
 
 from __future__ import annotations
 
+import fcntl
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from smsguard.errors import InputError, ProviderError
 from smsguard.gateway.providers.base import (
@@ -64,37 +69,63 @@ class SimulatedProvider:
         *,
         seed: int = 0,
         journal: Path | None = None,
+        latency: float = 0.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        if latency < 0:
+            raise InputError(f"simulated latency must not be negative, got {latency}")
         self.rates = rates or SimulationRates()
+        self._latency = latency
         self._random = random.Random(seed)
         self._clock = clock
         self._accepted: dict[str, Submission] = {}
         self._pending: list[DeliveryReport | InboundSms] = []
         self.submitted: list[OutboundSms] = []  # accepted messages, in order (for tests)
         self.duplicates = 0
-        self._journal: TextIO | None = None
+        self._journal: BinaryIO | None = None
+        self._journal_read = 0
         if journal is not None:
-            self._accepted.update(_read_journal(journal))
-            self._journal = journal.open("a", encoding="utf-8")
+            self._journal = journal.open("a+b")
 
     def submit(self, sms: OutboundSms) -> Submission:
         """Accept ``sms`` once per message key, or fail it at the configured rates."""
-        earlier = self._accepted.get(sms.message_id)
-        if earlier is not None:
-            self.duplicates += 1
-            return earlier
-        self._maybe_fail()
-        submission = Submission(
-            sms.message_id, f"sim-{len(self._accepted) + 1}", segment_info(sms.text).parts
-        )
-        self._accepted[sms.message_id] = submission
+        if self._latency:
+            time.sleep(self._latency)  # a network round trip, so crashes can land mid-batch
+        with self._journal_locked():
+            earlier = self._accepted.get(sms.message_id)
+            if earlier is not None:
+                self.duplicates += 1
+                return earlier
+            self._maybe_fail()
+            submission = Submission(
+                sms.message_id, f"sim-{len(self._accepted) + 1}", segment_info(sms.text).parts
+            )
+            self._accepted[sms.message_id] = submission
+            if self._journal is not None:
+                line = f"{sms.message_id}\t{submission.provider_id}\n".encode()
+                self._journal.write(line)
+                self._journal.flush()  # in the OS before we answer: survives a kill -9
+                self._journal_read += len(line)
         self.submitted.append(sms)
-        if self._journal is not None:
-            self._journal.write(f"{sms.message_id}\t{submission.provider_id}\n")
-            self._journal.flush()  # in the OS before we answer: survives a kill -9
         self._schedule_news(sms, submission)
         return submission
+
+    @contextmanager
+    def _journal_locked(self) -> Iterator[None]:
+        """Hold the journal's lock and catch up with keys other processes accepted."""
+        if self._journal is None:
+            yield
+            return
+        fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX)
+        try:
+            self._journal.seek(self._journal_read)
+            fresh = self._journal.read()
+            complete = fresh[: fresh.rfind(b"\n") + 1]  # a torn last line is not a key yet
+            self._journal_read += len(complete)
+            self._accepted.update(_parse_journal(complete.decode("utf-8")))
+            yield
+        finally:
+            fcntl.flock(self._journal.fileno(), fcntl.LOCK_UN)
 
     def _maybe_fail(self) -> None:
         roll = self._random.random()
@@ -143,12 +174,10 @@ class SimulatedProvider:
             self._journal = None
 
 
-def _read_journal(path: Path) -> dict[str, Submission]:
-    """Message keys already accepted by an earlier process; a torn last line is ignored."""
-    if not path.exists():
-        return {}
+def _parse_journal(text: str) -> dict[str, Submission]:
+    """Accepted message keys from complete journal lines."""
     accepted: dict[str, Submission] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         key, _, provider_id = line.partition("\t")
         if key and provider_id:
             accepted[key] = Submission(key, provider_id)

@@ -91,6 +91,7 @@ class SmppProvider:
     def __init__(self, config: SmppConfig, events: ProviderEvents) -> None:
         self._lib = _smpplib()
         self._config = config
+        self._where = f"{config.host}:{config.port}"
         self._events = events
         self._cond = threading.Condition()
         self._link: Link | None = None
@@ -101,7 +102,7 @@ class SmppProvider:
         self._bind_error = "not bound yet"
         self._reassembler = codec.Reassembler()
         self._thread = threading.Thread(
-            target=self._run, name=f"smpp-reader-{config.host}:{config.port}", daemon=True
+            target=self._run, name=f"smpp-reader-{self._where}", daemon=True
         )
         self._thread.start()
 
@@ -208,11 +209,13 @@ class SmppProvider:
             try:
                 status, message_id = self._exchange(link, fields)
             except (NotSent, NoAnswer) as exc:
-                raise self._lost(sms, exc, index, total, accepted) from exc
+                raise codec.lost_error(
+                    sms.message_id, str(exc), isinstance(exc, NoAnswer), index, total, accepted
+                ) from exc
             if status == 0:
                 return message_id
             if index == 0 or not codec.is_transient(status) or attempt == attempts - 1:
-                raise self._refused(sms, status, index, total)
+                raise codec.refusal_error(sms.message_id, status, index, total)
             self._closed.wait(self._config.part_retry_delay * 2**attempt)
         raise AssertionError("unreachable")
 
@@ -226,43 +229,6 @@ class SmppProvider:
             raise NoAnswer("the bind broke before submit_sm_resp")
         return waiter.status, waiter.message_id
 
-    def _refused(self, sms: OutboundSms, status: int, index: int, total: int) -> ProviderError:
-        name = codec.status_name(status)
-        if index == 0:
-            return ProviderError(
-                f"SMSC refused {sms.message_id}: {name} (0x{status:02X})",
-                reason=name,
-                transient=codec.is_transient(status),
-            )
-        return ProviderError(
-            f"SMSC refused part {index + 1}/{total} of {sms.message_id} after earlier parts "
-            f"were taken: {name}; not retried, as a resubmission would repeat those parts",
-            reason=f"PARTIAL:{name}",
-            transient=False,
-        )
-
-    def _lost(
-        self, sms: OutboundSms, exc: Exception, index: int, total: int, accepted: list[str]
-    ) -> ProviderError:
-        if isinstance(exc, NotSent) and index == 0:
-            return ProviderError(
-                f"{sms.message_id} not sent: SMPP bind lost ({exc})",
-                reason="SMPP_NOT_BOUND",
-                transient=True,
-            )
-        if index == 0:
-            return ProviderError(
-                f"outcome of {sms.message_id} unknown: {exc}; not retried, SMPP cannot deduplicate",
-                reason="SMPP_NO_RESPONSE",
-                transient=False,
-            )
-        return ProviderError(
-            f"{sms.message_id}: part {index + 1}/{total} lost ({exc}) after parts "
-            f"{', '.join(accepted)} were taken",
-            reason="PARTIAL:SMPP_NO_RESPONSE",
-            transient=False,
-        )
-
     # -- the reader thread ---------------------------------------------------------------
 
     def _run(self) -> None:
@@ -274,9 +240,8 @@ class SmppProvider:
             except Exception as exc:  # any bind failure means "try again later"
                 self._bind_error = _describe(exc)
                 log.warning(
-                    "SMPP bind to %s:%s failed: %s; retrying in %.1fs",
-                    self._config.host,
-                    self._config.port,
+                    "SMPP bind to %s failed: %s; retry in %.1fs",
+                    self._where,
                     self._bind_error,
                     delay,
                 )
@@ -310,7 +275,7 @@ class SmppProvider:
         except Exception:
             client.disconnect()
             raise
-        log.info("SMPP bound to %s:%s as %s", cfg.host, cfg.port, cfg.system_id)
+        log.info("SMPP bound to %s as %s", self._where, cfg.system_id)
         return Link(client)
 
     def _serve(self, link: Link) -> None:
@@ -322,12 +287,7 @@ class SmppProvider:
             self._read_loop(link)
         except Exception as exc:  # any read failure ends this bind
             if not self._closed.is_set():
-                log.warning(
-                    "SMPP bind to %s:%s lost: %s",
-                    self._config.host,
-                    self._config.port,
-                    _describe(exc),
-                )
+                log.warning("SMPP bind to %s lost: %s", self._where, _describe(exc))
         finally:
             with self._cond:
                 self._link = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from smsguard.errors import ProviderError
 from smsguard.gateway.providers.base import DeliveryReport, DeliveryStatus, InboundSms
 
 Charset = Literal["gsm0338", "ascii"]
@@ -307,3 +308,50 @@ def _receipt_report(pdu: object, payload: bytes, now: datetime) -> DeliveryRepor
         return None
     reason = "" if status == "delivered" else f"{receipt.stat} err:{receipt.err or '-'}"
     return DeliveryReport(None, receipt.message_id, status, reason, now)
+
+
+def refusal_error(message_id: str, status: int, index: int, total: int) -> ProviderError:
+    """The error for a submit_sm the SMSC refused; after part 1 was taken it is permanent."""
+    name = status_name(status)
+    if index == 0:
+        return ProviderError(
+            f"SMSC refused {message_id}: {name} (0x{status:02X})",
+            reason=name,
+            transient=is_transient(status),
+        )
+    return ProviderError(
+        f"SMSC refused part {index + 1}/{total} of {message_id} after earlier parts were "
+        f"taken: {name}; not retried, as a resubmission would repeat those parts",
+        reason=f"PARTIAL:{name}",
+        transient=False,
+    )
+
+
+def lost_error(
+    message_id: str, detail: str, written: bool, index: int, total: int, accepted: list[str]
+) -> ProviderError:
+    """The error for a part whose fate is unknown (no response) or that never left.
+
+    Only "never left, nothing taken yet" may be retried: SMPP has no deduplication, so a
+    written-but-unanswered submit_sm may already be on its way to the phone.
+    """
+    if index == 0 and not written:
+        return ProviderError(
+            f"{message_id} not sent: SMPP bind lost ({detail})",
+            reason="SMPP_NOT_BOUND",
+            transient=True,
+        )
+    if index == 0:
+        return ProviderError(
+            f"outcome of {message_id} unknown: {detail}; not retried, SMPP cannot deduplicate",
+            reason="SMPP_NO_RESPONSE",
+            transient=False,
+            uncertain=True,
+        )
+    return ProviderError(
+        f"{message_id}: part {index + 1}/{total} lost ({detail}) after parts "
+        f"{', '.join(accepted)} were taken",
+        reason="PARTIAL:SMPP_NO_RESPONSE",
+        transient=False,
+        uncertain=True,
+    )

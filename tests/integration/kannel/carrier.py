@@ -76,9 +76,12 @@ class TestCarrier:
         self._received: list[ReceivedMt] = []
         self._pending: dict[tuple[str, int], _Pending] = {}
         self._ids = itertools.count(1)
+        self._parts = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def send_url_base(self) -> str:
@@ -98,10 +101,16 @@ class TestCarrier:
         with self._lock:
             return list(self._received)
 
+    def parts_received(self) -> int:
+        """Segments received so far; a resent segment counts again."""
+        with self._lock:
+            return self._parts
+
     def clear(self) -> None:
         with self._lock:
             self._received.clear()
             self._pending.clear()
+            self._parts = 0
 
     def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[ReceivedMt]:
         """At least ``count`` whole messages, or AssertionError after ``timeout`` seconds."""
@@ -111,7 +120,9 @@ class TestCarrier:
             f"{count} MT message(s) at the carrier",
         )
 
-    def inject_mo(self, sender: str, text: str, *, receiver: str = SHORT_CODE, ucs2: bool = True) -> str:
+    def inject_mo(
+        self, sender: str, text: str, *, receiver: str = SHORT_CODE, ucs2: bool = True
+    ) -> str:
         """A phone's reply into Kannel, encoded as a carrier would: UCS-2 unless told 7-bit."""
         params = {"from": sender, "to": receiver}
         payload = text.encode("utf-16-be" if ucs2 else "utf-8")
@@ -142,6 +153,7 @@ class TestCarrier:
         to, sender = one("to").decode(), one("from").decode()
         info = _concat_info(one("udh"))
         with self._lock:
+            self._parts += 1
             if info is None:
                 self._received.append(ReceivedMt(carrier_id, to, sender, text, 1))
                 return carrier_id
@@ -164,7 +176,9 @@ class TestCarrier:
                 if path != "/mt":
                     self._answer(404, "not found")
                     return
-                parsed = urllib.parse.parse_qs(raw_query, keep_blank_values=True, encoding="latin-1")
+                parsed = urllib.parse.parse_qs(
+                    raw_query, keep_blank_values=True, encoding="latin-1"
+                )
                 query = {key: [v.encode("latin-1") for v in vals] for key, vals in parsed.items()}
                 self._answer(200, "OK " + carrier._record_part(query))
 
@@ -176,7 +190,7 @@ class TestCarrier:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 """Silent: request lines carry phone numbers."""
 
         return Handler

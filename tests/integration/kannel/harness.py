@@ -29,11 +29,11 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from kannel.carrier import SHORT_CODE, ReceivedMt, TestCarrier, wait_until
-
 from smsguard.gateway.callback_server import CallbackServer
 from smsguard.gateway.providers.base import DeliveryReport, InboundSms, ProviderEvents
 from smsguard.gateway.providers.kannel import KannelSettings, mo_get_url
+
+from .carrier import SHORT_CODE, ReceivedMt, TestCarrier, wait_until
 
 TEMPLATE = Path(__file__).with_name("kannel.conf.in")
 BINARIES = ("bearerbox", "smsbox")
@@ -128,9 +128,16 @@ class Kannel:
             wait_until(self._bearerbox_listening, timeout, "bearerbox's admin port")
             self._spawn("smsbox")
             wait_until(self._ready, timeout, "Kannel readiness (SMSC online, smsbox connected)")
-        except BaseException as exc:
+        except Exception as exc:
             self.stop()
-            raise AssertionError(f"{exc}\n{self.logs()}") from exc
+            raise AssertionError(f"Kannel did not start: {exc}\n{self.logs()}") from exc
+        except BaseException:
+            self.stop()
+            raise
+
+    def sendsms_open(self) -> bool:
+        """True while smsbox accepts connections on its sendsms port."""
+        return _accepts(self.config.ports["sendsms"])
 
     def stop_process(self, name: str) -> None:
         """Kill one box (its whole process group) and wait for it to go."""
@@ -155,7 +162,7 @@ class Kannel:
     def logs(self) -> str:
         """The tail of every log, for failure messages."""
         parts = []
-        for path in sorted(self.workdir.glob("*.log")):
+        for path in sorted(self.workdir.glob("*.log")) + sorted(self.workdir.glob("*.stdout")):
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[-30:]
             parts.append(f"--- {path.name}\n" + "\n".join(lines))
         return "\n".join(parts)
@@ -171,6 +178,7 @@ class Kannel:
 
     def _spawn(self, name: str) -> None:
         argv = [_which(name) or name, str(self.conf_path)]
+        user, group = _daemon_user()
         log = (self.workdir / f"{name}.stdout").open("wb")
         self._processes[name] = subprocess.Popen(
             argv,
@@ -179,7 +187,8 @@ class Kannel:
             stdin=subprocess.DEVNULL,
             cwd=self.workdir,
             start_new_session=True,
-            **_daemon_user(),
+            user=user,
+            group=group,
         )
         log.close()
 
@@ -192,7 +201,7 @@ class Kannel:
         status = self.status()
         smsc_online = _SMSC_ONLINE.search(status) is not None
         smsbox_connected = "smsbox:" in status and "on-line" in status
-        if smsc_online and smsbox_connected and _accepts(self.config.ports["sendsms"]):
+        if smsc_online and smsbox_connected and self.sendsms_open():
             return True
         return None
 
@@ -209,15 +218,15 @@ class Kannel:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def _daemon_user() -> dict[str, str]:
-    """Popen arguments that drop root to ``nobody``; nothing when not root."""
+def _daemon_user() -> tuple[str | None, str | None]:
+    """(user, group) that drop root to ``nobody``; (None, None) keeps a non-root user."""
     if os.geteuid() != 0:
-        return {}
+        return None, None
     try:
         group = grp.getgrnam("nogroup").gr_name
     except KeyError:
         group = _UNPRIVILEGED
-    return {"user": _UNPRIVILEGED, "group": group}
+    return _UNPRIVILEGED, group
 
 
 def _accepts(port: int) -> bool:

@@ -10,6 +10,7 @@
 //           {"cmd":"status","status":88,"count":1,"skip":0}
 //                                                    accept `skip` submit_sm, then refuse
 //                                                    the next `count` with `status`
+//                                                    (-1: send no response at all)
 //           {"cmd":"mo","source_addr":"...","destination_addr":"...","text":"...",
 //            "data_coding":8}                        send an MO (deliver_sm) to every bind
 //           {"cmd":"receipts","stat":"UNDELIV"}     stat of later receipts ("off": none)
@@ -72,6 +73,9 @@ function onSubmit(session, pdu) {
     message: typeof sm.message === 'string' ? sm.message : Buffer.from(sm.message || []).toString('hex'),
   });
   const refusal = outcomes.shift();
+  if (refusal === -1) {
+    return; // stay silent: the ESME cannot know whether this message was taken
+  }
   if (refusal) {
     session.send(pdu.response({ command_status: refusal }));
     return;

@@ -118,6 +118,7 @@ def staff(database: Database, institution_id: int) -> None:
 def approved_campaign(
     database: Database, institution_id: int, screener: Screener, *, name: str = "december",
     body: str = BODY, rate: int = 600, audience: dict[str, object] | None = None,
+    starts_at: datetime = MORNING,
 ) -> tuple[int, int]:  # fmt: skip
     """(campaign id, version id) of an approved campaign using an approved template."""
     with tenant_session(database, institution_id) as session:
@@ -129,7 +130,7 @@ def approved_campaign(
         templates.approve(session, olga, version.id)
         campaign = campaigns.create(
             session, mia, name=name, template_version_id=version.id,
-            audience=audience or {"all": True}, starts_at=MORNING,
+            audience=audience or {"all": True}, starts_at=starts_at,
             rate_limit_per_minute=rate, variables=VALUES,
         )  # fmt: skip
         campaigns.approve(session, olga, campaign.id)

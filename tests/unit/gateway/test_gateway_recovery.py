@@ -10,8 +10,9 @@ import pytest
 from gateway_helpers import GOOD, Bank
 from sqlalchemy import select
 
+from smsguard.errors import ProviderError
 from smsguard.gateway import outbox
-from smsguard.gateway.providers.base import DeliveryReport
+from smsguard.gateway.providers.base import DeliveryReport, OutboundSms, Submission
 from smsguard.gateway.providers.simulated import SimulatedProvider
 from smsguard.store import tenant_session
 from smsguard.store.gateway_models import InboundMessage, Message
@@ -172,3 +173,22 @@ def _ring(bank: Bank):  # type: ignore[no-untyped-def]
     keys = FileKeyProvider(bank.settings.effective_master_key_file)
     with tenant_session(bank.database, bank.institution_id) as session:
         return load_ring(session, keys, bank.institution_id)
+
+
+class LosesAnswers(SimulatedProvider):
+    """A provider whose answer never comes back after the request left."""
+
+    idempotent = False
+
+    def submit(self, sms: OutboundSms) -> Submission:
+        super().submit(sms)
+        self._pending.clear()  # and no delivery report either, yet
+        raise ProviderError("no answer", reason="TIMEOUT", transient=True, uncertain=True)
+
+
+def test_a_lost_answer_ends_uncertain_and_is_never_resent(bank: Bank) -> None:
+    provider = LosesAnswers()
+    bank.gateway.start("mia", bank.campaign_id)
+    bank.worker(provider).run(threading.Event(), until_idle=True)
+    assert len(provider.submitted) == len(GOOD)
+    assert _states(bank)["uncertain"] == len(GOOD)
