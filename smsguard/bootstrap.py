@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from smsguard.consent.policy import Rules as SendRules
     from smsguard.customers import CustomerService
     from smsguard.gateway.events import GatewayEvents
-    from smsguard.gateway.providers.base import Provider
+    from smsguard.gateway.providers.base import ProviderEvents
+    from smsguard.gateway.providers.factory import Sending
     from smsguard.gateway.service import Gateway
     from smsguard.gateway.worker import Worker, WorkerOptions
     from smsguard.protect import BlindIndexer, FileKeyProvider
@@ -173,13 +174,14 @@ def build_gateway(
     )
 
 
-def build_provider(settings: Settings) -> Provider:
-    """The configured SMS provider, with its options from the provider file (if any)."""
-    from smsguard.gateway.providers.factory import provider_from_options
+def build_sending(settings: Settings, events: ProviderEvents) -> Sending:
+    """The configured SMS provider (options from the provider file, if any) and the services
+    it needs beside the worker, delivering its news to ``events``."""
+    from smsguard.gateway.providers.factory import sending_from_options
 
     path = settings.effective_provider_file
     options = read_options(path) if path.exists() else {}
-    return provider_from_options(settings.sms_provider, options, home=settings.home)
+    return sending_from_options(settings.sms_provider, options, home=settings.home, events=events)
 
 
 def read_options(path: Path) -> dict[str, object]:
@@ -215,13 +217,14 @@ def build_worker(
     settings: Settings,
     database: Database,
     institution_id: int,
-    provider: Provider,
     options: WorkerOptions | None = None,
-) -> Worker:
-    """A worker draining one institution's outbox through ``provider``."""
+) -> tuple[Worker, Sending]:
+    """A worker draining one institution's outbox through the configured provider, and that
+    provider with its services (start them before running the worker, stop them after)."""
     from smsguard.gateway.worker import Worker
 
-    events = build_events(settings, database, institution_id, provider.name)
-    return Worker(
-        database, institution_id, provider, build_master_key_provider(settings), events, options
-    )
+    events = build_events(settings, database, institution_id, settings.sms_provider)
+    sending = build_sending(settings, events)
+    keys = build_master_key_provider(settings)
+    worker = Worker(database, institution_id, sending.provider, keys, events, options)
+    return worker, sending

@@ -142,20 +142,21 @@ def worker_command(
     state: CliState, code: str, until_idle: bool, batch_size: int, lease: float
 ) -> None:
     """Drain the institution's outbox through the configured provider until stopped."""
-    from smsguard.bootstrap import build_provider, build_worker
+    from smsguard.bootstrap import build_worker
     from smsguard.gateway.worker import WorkerOptions
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    provider = build_provider(state.settings)
-    try:
-        with _database(state, code) as (database, institution_id):
-            worker = build_worker(
-                state.settings, database, institution_id, provider,
-                WorkerOptions(batch_size=batch_size, lease=timedelta(seconds=lease)),
-            )  # fmt: skip
+    options = WorkerOptions(batch_size=batch_size, lease=timedelta(seconds=lease))
+    with _database(state, code) as (database, institution_id):
+        worker, sending = build_worker(state.settings, database, institution_id, options)
+        try:
+            for service in sending.services:
+                service.start()
             handled = worker.run(stop, until_idle=until_idle)
-    finally:
-        provider.close()
+        finally:
+            for service in sending.services:
+                service.stop()
+            sending.provider.close()
     click.echo(f"worker stopped after handing over {handled} message(s)")
