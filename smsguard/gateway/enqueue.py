@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +27,15 @@ from sqlalchemy.orm import Session
 from smsguard.consent.policy import LOAN_MARKETING, ConsentRecord, History, Rules
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.errors import InputError
-from smsguard.gateway.plan import ApprovedText, Candidate, Plan, RenderedTextCheck, plan_message
+from smsguard.gateway.plan import (
+    ApprovedText,
+    Candidate,
+    Plan,
+    RenderedTextCheck,
+    ScreenMany,
+    plan_message,
+    rendered_text,
+)
 from smsguard.governance.audience import audience_ids
 from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
@@ -71,14 +79,14 @@ class Enqueuer:
         database: Database,
         institution_id: int,
         provider: MasterKeyProvider,
-        screen: Callable[[str], Any],
+        screen_many: ScreenMany,
         rules: Rules,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
         self._tenant = tenant_label(institution_id)
         self._provider = provider
-        self._screen = screen
+        self._screen_many = screen_many
         self._rules = rules
 
     def expand_campaign(self, campaign_id: int, now: datetime) -> ExpansionSummary:
@@ -130,7 +138,7 @@ class Enqueuer:
         approved = ApprovedText.from_findings(
             version.id, version.body, version.verdict, version.findings or []
         )
-        check = RenderedTextCheck(approved, self._screen)
+        check = RenderedTextCheck(approved, self._screen_many)
         text_values = {str(key): str(value) for key, value in values.items()}
         return _Job(
             self._institution_id, campaign_id, approved, text_values, purpose, check, self._rules
@@ -145,6 +153,8 @@ class Enqueuer:
                 return [], -1
             ring = load_ring(session, self._provider, self._institution_id)
             candidates = self._candidates(session, job, ids, due, ring)
+            texts = (rendered_text(c, job.approved, job.values) for c in candidates)
+            job.check.prepare(text for text in texts if text is not None)
             plans = [self._plan(job, candidate, due) for candidate in candidates]
             self._store(session, job, plans, ring)
         return plans, ids[-1]

@@ -151,7 +151,7 @@ def make_bank(tmp_path: Path, database: Database, screener: Screener) -> Bank:
     customers.withdraw(WITHDRAWN, source="call-centre", evidence="call 7781")
     enqueuer = Enqueuer(
         database, institution_id, FileKeyProvider(settings.effective_master_key_file),
-        screener.screen, build_send_rules(settings),
+        lambda texts: screener.screen_many(texts), build_send_rules(settings),
     )  # fmt: skip
     gateway = Gateway(database, institution_id, enqueuer, indexer(settings, institution_id), clock)
     campaign_id, version_id = approved_campaign(database, institution_id, screener)
