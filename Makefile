@@ -31,11 +31,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
-## Speed figures, each against a baseline in the same run (needs ../shared/data).
+## Speed figures, each against a baseline in the same run (screening and model need ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_fingerprints.py
+	$(BIN)/python benchmarks/bench_protect.py
+	$(BIN)/python benchmarks/bench_gateway.py --postgres
+	$(BIN)/python benchmarks/bench_tlog.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -166,7 +166,7 @@ def build_gateway(
         database,
         institution_id,
         build_master_key_provider(settings),
-        lambda texts: screener.screen_many(texts),
+        lambda texts: screener.screen_many(texts, explain=False),
         build_send_rules(settings),
     )
     return Gateway(

@@ -57,6 +57,7 @@ def _register() -> None:
         rules,
         scan,
         users,
+        witness,
     )
 
     model_eval.register(model.model)
@@ -75,6 +76,7 @@ def _register() -> None:
     cli.add_command(gateway.send_command)
     cli.add_command(gateway.worker_command)
     cli.add_command(log.log)
+    cli.add_command(witness.witness)
 
 
 _register()

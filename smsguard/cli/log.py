@@ -4,11 +4,14 @@ The log lives in ``$SMSGUARD_HOME/tlog/<institution>/`` in the static C2SP tlog-
 (publish that folder as it is); its signing key in ``$SMSGUARD_HOME/keys/tlog-<code>.skey``
 (mode 0600, never printed). ``verify`` is offline: it needs only the proof, the log's
 public key and, optionally, a checkpoint fetched independently and witness keys.
+``serve`` publishes the folder over HTTP; ``witness add`` and ``cosign`` collect witness
+cosignatures into ``checkpoint.cosigned`` (docs/tlog.md, "Witnesses").
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,7 @@ import click
 from smsguard.cli._context import CliState
 
 if TYPE_CHECKING:
+    from smsguard.tlog.http import Server
     from smsguard.tlog.log import TransparencyLog
 
 _INSTITUTION = click.option("--institution", "code", required=True, help="Institution code.")
@@ -26,6 +30,12 @@ def _open(state: CliState, code: str) -> TransparencyLog:
     from smsguard.tlog.log import open_local_log
 
     return open_local_log(state.settings.home, code)
+
+
+def _folder(state: CliState, code: str) -> Path:
+    from smsguard.tlog.log import local_paths
+
+    return local_paths(state.settings.home, code)[0]
 
 
 @click.group("log")
@@ -57,9 +67,15 @@ def pubkey_command(state: CliState, code: str) -> None:
 
 @log.command("checkpoint")
 @_INSTITUTION
+@click.option("--cosigned", is_flag=True, help="The latest checkpoint cosigned by witnesses.")
 @click.pass_obj
-def checkpoint_command(state: CliState, code: str) -> None:
-    """Print the latest signed checkpoint."""
+def checkpoint_command(state: CliState, code: str, cosigned: bool) -> None:
+    """Print the latest signed checkpoint (or the latest witness-cosigned one)."""
+    if cosigned:
+        from smsguard.tlog.witness_client import read_cosigned
+
+        click.echo(read_cosigned(_folder(state, code)), nl=False)
+        return
     click.echo(_open(state, code).checkpoint(), nl=False)
 
 
@@ -84,19 +100,25 @@ def append_command(state: CliState, file: Path, code: str) -> None:
 @click.option("--index", type=click.IntRange(min=0), required=True, help="Entry index.")
 @click.option("--size", type=click.IntRange(min=1), default=None, help="Tree size (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the proof file `verify` reads.")
+@click.option("--cosigned", is_flag=True, help="Prove against the latest cosigned checkpoint.")
 @click.pass_obj
-def prove_command(state: CliState, code: str, index: int, size: int | None, as_json: bool) -> None:
+def prove_command(
+    state: CliState, code: str, index: int, size: int | None, as_json: bool, cosigned: bool
+) -> None:
     """Prove entry INDEX is in the tree of SIZE entries (the checkpoint's size by default)."""
     from smsguard.tlog.verify import EntryProof
 
     opened = _open(state, code)
+    note = opened.checkpoint()
+    if cosigned:
+        note, size = _cosigned_note(state, code)
     tree_size = opened.size if size is None else size
     proof = EntryProof(
         entry=opened.entry(index),
         leaf_index=index,
         tree_size=tree_size,
         proof=tuple(opened.inclusion_proof(index, tree_size)),
-        checkpoint=opened.checkpoint() if tree_size == opened.size else "",
+        checkpoint=note if tree_size == _note_size(note) else "",
     )
     if as_json:
         click.echo(proof.to_json())
@@ -165,3 +187,101 @@ def verify_command(
         checkpoint=checkpoint,
     )
     click.echo(f"ok: entry {proof.leaf_index} is in {signed.origin} at size {signed.size}")
+
+
+def _note_size(note: str) -> int:
+    from smsguard.tlog.checkpoint import parse_checkpoint
+    from smsguard.tlog.note import parse_note
+
+    return parse_checkpoint(parse_note(note).text).size
+
+
+def _cosigned_note(state: CliState, code: str) -> tuple[str, int]:
+    from smsguard.tlog.witness_client import read_cosigned
+
+    note = read_cosigned(_folder(state, code))
+    return note, _note_size(note)
+
+
+# -- serving and witnesses ------------------------------------------------------------------
+
+_HOST = click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+_PORT = click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any."
+)
+
+
+@log.command("serve")
+@_INSTITUTION
+@_HOST
+@_PORT
+@click.pass_obj
+def serve_command(state: CliState, code: str, host: str, port: int) -> None:
+    """Serve the log folder over HTTP as C2SP tlog-tiles (checkpoint, tiles, entries)."""
+    from smsguard.tlog.http import make_server
+
+    folder = _folder(state, code)
+    _open(state, code)  # refuse to serve a log that does not exist or does not verify
+    serve_until_interrupted(make_server(host, port, log_root=folder), f"log {code}")
+
+
+def serve_until_interrupted(server: Server, what: str) -> None:
+    """Print the URL (flushed: scripts wait for it), serve until Ctrl-C, then close."""
+    click.echo(f"serving {what} on {server.url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@log.group("witness")
+def witness_group() -> None:
+    """Witnesses this log asks to cosign its checkpoints."""
+
+
+@witness_group.command("add")
+@_INSTITUTION
+@click.option("--url", required=True, help="The witness's submission prefix (http[s]://…).")
+@click.option("--vkey", required=True, help="The witness's cosigner vkey (type 0x04).")
+@click.pass_obj
+def witness_add_command(state: CliState, code: str, url: str, vkey: str) -> None:
+    """Configure a witness for this log (stored in the log folder's witnesses.json)."""
+    from smsguard.tlog.witness_client import add_witness
+
+    _open(state, code)
+    config = add_witness(_folder(state, code), url, vkey)
+    click.echo(f"witness {config.verifier.name} at {config.url} added")
+
+
+@witness_group.command("list")
+@_INSTITUTION
+@click.pass_obj
+def witness_list_command(state: CliState, code: str) -> None:
+    """List the configured witnesses and the size each last cosigned."""
+    from smsguard.tlog.witness_client import load_witnesses
+
+    for config in load_witnesses(_folder(state, code)):
+        click.echo(f"{config.verifier.vkey} {config.url} size {config.size}")
+
+
+@log.command("cosign")
+@_INSTITUTION
+@click.pass_obj
+def cosign_command(state: CliState, code: str) -> None:
+    """Submit the latest checkpoint to every witness; store checkpoint.cosigned."""
+    from smsguard.errors import LogError
+    from smsguard.tlog.witness_client import cosign
+
+    opened = _open(state, code)
+    _, outcomes = cosign(opened, _folder(state, code))
+    for outcome in outcomes:
+        name = outcome.config.verifier.name
+        status = "cosigned" if outcome.lines else f"FAILED: {outcome.error}"
+        click.echo(f"{name}: {status}")
+    failed = sum(1 for outcome in outcomes if not outcome.lines)
+    click.echo(f"size {opened.size}: {len(outcomes) - failed} of {len(outcomes)} witnesses")
+    if failed:
+        raise LogError(f"{failed} of {len(outcomes)} witnesses did not cosign")

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from smsguard.consent.policy import LOAN_MARKETING, ConsentRecord, History, Rules
@@ -34,7 +34,7 @@ from smsguard.gateway.plan import (
     RenderedTextCheck,
     ScreenMany,
     plan_message,
-    rendered_text,
+    render_for,
 )
 from smsguard.governance.audience import audience_ids
 from smsguard.protect import DataKeyRing, MasterKeyProvider
@@ -44,6 +44,8 @@ from smsguard.store.models import AuditEvent, Consent, Customer
 from smsguard.store.workflow_models import Campaign, TemplateVersion
 
 CHUNK = 1000
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_CustomerRow = Row[int, bool, int | None, bytes | None]
 GATEWAY_ACTOR = "gateway"
 # Messages that count against a customer's frequency cap: sent or on their way.
 _COUNTED = ("queued", "sending", "sent", "delivered", "undelivered", "uncertain")
@@ -91,6 +93,20 @@ class Enqueuer:
 
     def expand_campaign(self, campaign_id: int, now: datetime) -> ExpansionSummary:
         """Queue (or refuse) one message per audience member who has none yet."""
+        totals: dict[str, int] = defaultdict(int)
+        queued = refused = 0
+        for plans in self.expansion(campaign_id, now):
+            for plan in plans:
+                if plan.state == "queued":
+                    queued += 1
+                else:
+                    refused += 1
+                    totals[plan.reason] += 1
+        return ExpansionSummary(queued, refused, dict(totals))
+
+    def expansion(self, campaign_id: int, now: datetime) -> Iterator[list[Plan]]:
+        """Expand chunk by chunk, each committed before it is yielded, so a caller can hand
+        one chunk over while the next is planned."""
         with tenant_session(self._database, self._institution_id) as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is None:
@@ -100,20 +116,11 @@ class Enqueuer:
             job = self._job(session, campaign.template_version_id, campaign.variables, campaign.id)
             audience = audience_ids(campaign.audience)
             due = max(now, _aware(campaign.starts_at))
-        totals: dict[str, int] = defaultdict(int)
-        queued = refused = 0
         after = 0
-        while True:
+        while after >= 0:
             plans, after = self._expand_chunk(job, audience, after, due)
-            if not plans and after < 0:
-                break
-            for plan in plans:
-                if plan.state == "queued":
-                    queued += 1
-                else:
-                    refused += 1
-                    totals[plan.reason] += 1
-        return ExpansionSummary(queued, refused, dict(totals))
+            if plans:
+                yield plans
 
     def enqueue_one(self, version_id: int, customer_id: int, values: Mapping[str, str],
                     purpose: str, now: datetime) -> Plan:  # fmt: skip
@@ -124,7 +131,7 @@ class Enqueuer:
             if not candidates:
                 raise InputError(f"no customer {customer_id} in this institution")
             ring = load_ring(session, self._provider, self._institution_id)
-            plans = [self._plan(job, candidates[0], now)]
+            plans = self._plans(job, candidates, now)
             self._store(session, job, plans, ring)
         return plans[0]
 
@@ -153,27 +160,27 @@ class Enqueuer:
                 return [], -1
             ring = load_ring(session, self._provider, self._institution_id)
             candidates = self._candidates(session, job, ids, due, ring)
-            texts = (rendered_text(c, job.approved, job.values) for c in candidates)
-            job.check.prepare(text for text in texts if text is not None)
-            plans = [self._plan(job, candidate, due) for candidate in candidates]
+            plans = self._plans(job, candidates, due)
             self._store(session, job, plans, ring)
         return plans, ids[-1]
 
-    def _plan(self, job: _Job, candidate: Candidate, due: datetime) -> Plan:
-        return plan_message(
-            candidate,
-            approved=job.approved,
-            values=job.values,
-            check=job.check,
-            rules=job.rules,
-            institution=self._tenant,
-            purpose=job.purpose,
-            due=due,
-        )
+    def _plans(self, job: _Job, candidates: Sequence[Candidate], due: datetime) -> list[Plan]:
+        """Render every text, screen the new ones in one batch, then plan each recipient."""
+        rendered = [render_for(c, job.approved, job.values) for c in candidates]
+        job.check.prepare(r.text for r in rendered if r.text is not None)
+        return [
+            plan_message(c, r, check=job.check, rules=job.rules, institution=self._tenant,
+                         purpose=job.purpose, due=due)
+            for c, r in zip(candidates, rendered, strict=True)
+        ]  # fmt: skip
 
     def _candidates(self, session: Session, job: _Job, ids: Sequence[int], at: datetime,
                     ring: DataKeyRing | None = None) -> list[Candidate]:  # fmt: skip
-        customers = list(session.scalars(select(Customer).where(Customer.id.in_(ids))))
+        customers = session.execute(
+            select(Customer.id, Customer.is_student, Customer.birth_year, Customer.name_ciphertext)
+            .where(Customer.id.in_(ids))
+            .order_by(Customer.id)
+        ).all()
         consents = _consents(session, ids, self._tenant, job.purpose)
         sent = _recent_sends(session, ids, at - self._rules.cap.window)
         names = self._names(session, job, customers, ring)
@@ -188,7 +195,7 @@ class Enqueuer:
             for c in customers
         ]
 
-    def _names(self, session: Session, job: _Job, customers: Sequence[Customer],
+    def _names(self, session: Session, job: _Job, customers: Sequence[_CustomerRow],
                ring: DataKeyRing | None) -> dict[int, str]:  # fmt: skip
         """Decrypt names only when the template uses {name}; audit the batch first."""
         if not job.approved.needs_name:
@@ -205,29 +212,32 @@ class Enqueuer:
         }
 
     def _store(self, session: Session, job: _Job, plans: Iterable[Plan], ring: DataKeyRing) -> None:
-        for plan in plans:
-            key = uuid.uuid4().hex
-            body = None
-            if plan.text is not None:
-                body = ring.encrypt_field(
-                    plan.text, tenant=self._tenant, field="body", record_id=key
-                )
-            session.add(
-                Message(
-                    message_key=key,
-                    campaign_id=job.campaign_id,
-                    template_version_id=job.approved.version_id,
-                    customer_id=plan.customer_id,
-                    purpose=job.purpose,
-                    body_ciphertext=body,
-                    segments=plan.segments,
-                    state=plan.state,
-                    reason=plan.reason,
-                    not_before=plan.not_before,
-                    attempts=0,
-                    finished_at=plan.not_before if plan.state == "refused" else None,
-                )
-            )
+        """Insert the chunk's rows with one executemany (Core, so the institution is named
+        here: the tenant session's automatic checks cover ORM writes only)."""
+        rows = [self._row(job, plan, ring) for plan in plans]
+        if rows:
+            session.execute(insert(_MESSAGES), rows)
+
+    def _row(self, job: _Job, plan: Plan, ring: DataKeyRing) -> dict[str, object]:
+        key = uuid.uuid4().hex
+        body = None
+        if plan.text is not None:
+            body = ring.encrypt_field(plan.text, tenant=self._tenant, field="body", record_id=key)
+        return {
+            "institution_id": job.institution_id,
+            "message_key": key,
+            "campaign_id": job.campaign_id,
+            "template_version_id": job.approved.version_id,
+            "customer_id": plan.customer_id,
+            "purpose": job.purpose,
+            "body_ciphertext": body,
+            "segments": plan.segments,
+            "state": plan.state,
+            "reason": plan.reason,
+            "not_before": plan.not_before,
+            "attempts": 0,
+            "finished_at": plan.not_before if plan.state == "refused" else None,
+        }
 
 
 def _next_ids(session: Session, campaign_id: int | None, audience: Sequence[int] | None,
@@ -246,20 +256,22 @@ def _next_ids(session: Session, campaign_id: int | None, audience: Sequence[int]
 
 def _consents(session: Session, ids: Sequence[int], tenant: str,
               purpose: str) -> dict[int, list[ConsentRecord]]:  # fmt: skip
-    rows = session.scalars(
-        select(Consent).where(Consent.customer_id.in_(ids), Consent.purpose == purpose)
-    )
+    rows = session.execute(
+        select(Consent.customer_id, Consent.status, Consent.source, Consent.evidence,
+               Consent.recorded_at)
+        .where(Consent.customer_id.in_(ids), Consent.purpose == purpose)
+    )  # fmt: skip
     found: dict[int, list[ConsentRecord]] = defaultdict(list)
-    for row in rows:
-        found[row.customer_id].append(
+    for customer_id, status, source, evidence, recorded_at in rows:
+        found[customer_id].append(
             ConsentRecord(
-                customer_id=str(row.customer_id),
+                customer_id=str(customer_id),
                 institution_id=tenant,
-                purpose=row.purpose,
-                status="granted" if row.status == "granted" else "withdrawn",
-                source=row.source,
-                evidence=row.evidence or "",
-                recorded_at=_aware(row.recorded_at),
+                purpose=purpose,
+                status="granted" if status == "granted" else "withdrawn",
+                source=source,
+                evidence=evidence or "",
+                recorded_at=_aware(recorded_at),
             )
         )
     return found

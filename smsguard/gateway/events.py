@@ -1,6 +1,6 @@
 """What the gateway does with news from a provider: delivery reports and replies.
 
-Delivery reports settle outbox rows (:func:`smsguard.gateway.outbox.apply_report`). Replies go
+Delivery reports settle outbox rows (:func:`smsguard.gateway.outbox.apply_reports`). Replies go
 through the customer service, which matches the sender by blind index and, in one transaction,
 withdraws consent on an opt-out and records a complaint; a reply that is neither is kept for
 review, encrypted, because free text from a customer may carry personal data.
@@ -9,7 +9,7 @@ review, encrypted, because free text from a customer may carry personal data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from smsguard.customers import CustomerService
@@ -48,11 +48,12 @@ class GatewayEvents:
 
     def delivery_report(self, report: DeliveryReport) -> None:
         """Settle the reported message; repeats and unknown ids change nothing."""
+        self.delivery_reports([report])
+
+    def delivery_reports(self, reports: Sequence[DeliveryReport]) -> None:
+        """Settle many reported messages in one transaction."""
         with tenant_session(self._database, self._institution_id) as session:
-            changed = outbox.apply_report(session, report, self._provider_name)
-        if not changed:
-            log.debug("delivery report %s for %s changed nothing", report.status,
-                      report.message_id or report.provider_id)  # fmt: skip
+            outbox.apply_reports(session, reports, self._provider_name, self._institution_id)
 
     def inbound(self, sms: InboundSms) -> None:
         """Act on a reply: opt-out and complaint via the customer service, the rest kept."""

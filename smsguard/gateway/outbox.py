@@ -14,11 +14,11 @@ the row ends ``uncertain`` with that reason and waits for a delivery report to s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from smsguard.gateway.providers.base import DeliveryReport
@@ -35,6 +35,32 @@ _NOT_RESENT = (
 )
 _FINAL_BY_REPORT = {"delivered": "delivered", "undelivered": "undelivered",
                     "expired": "undelivered", "rejected": "undelivered"}  # fmt: skip
+
+
+# Core statements run with executemany; they name the institution themselves because the
+# tenant session's automatic filter applies to ORM statements only.
+_TABLE: Table = Message.__table__  # type: ignore[assignment]
+_RECORD_SENT = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("b_id"),
+        _TABLE.c.institution_id == bindparam("b_inst"),
+        _TABLE.c.state == "sending",
+    )
+    .values(state="sent", reason=None, lease_until=None, sent_at=bindparam("b_at"),
+            provider_id=bindparam("b_pid"))
+)  # fmt: skip
+_SETTLE_BY_KEY = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.message_key == bindparam("b_key"),
+        _TABLE.c.institution_id == bindparam("b_inst"),
+        or_(*(_TABLE.c.state == state for state in _REPORT_STATES)),  # no IN in executemany
+    )
+    .values(state=bindparam("b_state"), finished_at=bindparam("b_at"),
+            reason=bindparam("b_reason"),
+            provider_id=func.coalesce(bindparam("b_pid"), _TABLE.c.provider_id))
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -152,23 +178,39 @@ def _load_claimed(session: Session, ids: Sequence[int]) -> list[Claimed]:
     ]
 
 
-def record(session: Session, outcomes: Iterable[Outcome], now: datetime) -> None:
-    """Write each claimed message's outcome; only rows still ``sending`` change."""
-    for outcome in outcomes:
-        values: dict[str, object] = {"state": outcome.state, "reason": outcome.reason or None,
-                                     "lease_until": None}  # fmt: skip
-        if outcome.state == "sent":
-            values.update(sent_at=now, provider_id=outcome.provider_id)
-        elif outcome.state == "queued":
-            values.update(not_before=outcome.not_before or now)
-        else:
-            values.update(finished_at=now)
+def record(
+    session: Session, outcomes: Sequence[Outcome], now: datetime, institution_id: int
+) -> None:
+    """Write each claimed message's outcome; only rows still ``sending`` change.
+
+    Hand-offs, the common case, are written with one executemany; retries and failures,
+    which carry their own reasons and times, one by one.
+    """
+    sent = [o for o in outcomes if o.state == "sent"]
+    if sent:
         session.execute(
-            update(Message)
-            .where(Message.id == outcome.id, Message.state == "sending")
-            .values(**values),
-            execution_options={"synchronize_session": False},
-        )
+            _RECORD_SENT,
+            [{"b_id": o.id, "b_inst": institution_id, "b_at": now, "b_pid": o.provider_id}
+             for o in sent],
+        )  # fmt: skip
+    for outcome in outcomes:
+        if outcome.state != "sent":
+            _record_one(session, outcome, now)
+
+
+def _record_one(session: Session, outcome: Outcome, now: datetime) -> None:
+    values: dict[str, object] = {"state": outcome.state, "reason": outcome.reason or None,
+                                 "lease_until": None}  # fmt: skip
+    if outcome.state == "queued":
+        values.update(not_before=outcome.not_before or now)
+    else:
+        values.update(finished_at=now)
+    session.execute(
+        update(Message)
+        .where(Message.id == outcome.id, Message.state == "sending")
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def recover_expired(session: Session, *, now: datetime, provider_idempotent: bool) -> int:
@@ -186,35 +228,51 @@ def recover_expired(session: Session, *, now: datetime, provider_idempotent: boo
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def apply_report(session: Session, report: DeliveryReport, provider: str) -> bool:
-    """Settle a message from a delivery report; True when a message changed.
+def apply_reports(
+    session: Session, reports: Sequence[DeliveryReport], provider: str, institution_id: int
+) -> None:
+    """Settle messages from delivery reports.
 
-    Reports are matched by our message key when the provider echoes it, else by the
-    provider's id. A repeated report changes nothing; an intermediate one (``unknown``) is
-    ignored; a report never reopens a final state other than ``uncertain``.
+    Reports are matched by our message key when the provider echoes it (one executemany for
+    all of them), else by the provider's id. A repeated report changes nothing; an
+    intermediate one (``unknown``) is ignored; a report never reopens a final state other
+    than ``uncertain``.
     """
-    target = _FINAL_BY_REPORT.get(report.status)
-    if target is None:
-        return False
-    if report.message_id:
-        match = Message.message_key == report.message_id
-    elif report.provider_id:
-        match = and_(Message.provider == provider, Message.provider_id == report.provider_id)
-    else:
-        return False
-    at = report.at if report.at.tzinfo is not None else report.at.replace(tzinfo=UTC)
-    values: dict[str, object] = {
-        "state": target,
-        "finished_at": at,
-        "reason": report.reason or None,
+    keyed = [r for r in reports if r.message_id and r.status in _FINAL_BY_REPORT]
+    if keyed:
+        session.execute(_SETTLE_BY_KEY, [_report_params(r, institution_id) for r in keyed])
+    for report in reports:
+        if not report.message_id and report.provider_id and report.status in _FINAL_BY_REPORT:
+            _settle_by_provider_id(session, report, provider)
+
+
+def _report_params(report: DeliveryReport, institution_id: int) -> dict[str, object]:
+    return {
+        "b_key": report.message_id,
+        "b_inst": institution_id,
+        "b_state": _FINAL_BY_REPORT[report.status],
+        "b_at": _utc(report.at),
+        "b_reason": report.reason or None,
+        "b_pid": report.provider_id,
     }
-    if report.provider_id:
-        values["provider_id"] = report.provider_id
-    result = session.execute(
-        update(Message).where(match, Message.state.in_(_REPORT_STATES)).values(**values),
+
+
+def _settle_by_provider_id(session: Session, report: DeliveryReport, provider: str) -> None:
+    match = and_(Message.provider == provider, Message.provider_id == report.provider_id)
+    session.execute(
+        update(Message)
+        .where(match, Message.state.in_(_REPORT_STATES))
+        .values(
+            state=_FINAL_BY_REPORT[report.status],
+            finished_at=_utc(report.at),
+            reason=report.reason or None,
+        ),
         execution_options={"synchronize_session": False},
     )
-    return bool(getattr(result, "rowcount", 0))
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def counts(session: Session, campaign_id: int) -> dict[str, int]:

@@ -120,21 +120,26 @@ def birth_date_upper_bound(birth_year: int | None) -> date | None:
     return None if birth_year is None else date(birth_year, 12, 31)
 
 
-def rendered_text(
-    candidate: Candidate, approved: ApprovedText, values: Mapping[str, str]
-) -> str | None:
-    """The text this candidate would get, or None when it cannot be rendered."""
+@dataclass(frozen=True)
+class Rendered:
+    """A recipient's text, or why it could not be rendered."""
+
+    text: str | None
+    error: str = ""
+
+
+def render_for(candidate: Candidate, approved: ApprovedText, values: Mapping[str, str]) -> Rendered:
+    """Fill the approved wording for this candidate (every value checked against its type)."""
     try:
-        return render(approved.body, _with_name(values, candidate, approved))
-    except InputError:
-        return None
+        return Rendered(render(approved.body, _with_name(values, candidate, approved)))
+    except InputError as exc:
+        return Rendered(None, exc.message)
 
 
 def plan_message(
     candidate: Candidate,
+    rendered: Rendered,
     *,
-    approved: ApprovedText,
-    values: Mapping[str, str],
     check: RenderedTextCheck,
     rules: Rules,
     institution: str,
@@ -143,10 +148,9 @@ def plan_message(
 ) -> Plan:
     """The plan for one recipient of a message due at ``due``."""
     refused = _refusal(candidate, due)
-    try:
-        text = render(approved.body, _with_name(values, candidate, approved))
-    except InputError as exc:
-        return refused(f"cannot render: {exc.message}")
+    text = rendered.text
+    if text is None:
+        return refused(f"cannot render: {rendered.error}")
     problem = check.problem(text)
     if problem is not None:
         return refused(problem)

@@ -8,7 +8,7 @@ can be run again (``expand``) and continues where it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,12 +56,20 @@ class Gateway:
 
     def start(self, username: str, campaign_id: int) -> ExpansionSummary:
         """Start an approved campaign and queue its messages."""
-        self._transition(username, campaign_id, "start")
+        self.begin(username, campaign_id)
         return self.expand(campaign_id)
+
+    def begin(self, username: str, campaign_id: int) -> None:
+        """Move an approved campaign to running without queueing anything yet."""
+        self._transition(username, campaign_id, "start")
 
     def expand(self, campaign_id: int) -> ExpansionSummary:
         """Queue the messages of a running campaign that are not queued yet."""
         return self._enqueuer.expand_campaign(campaign_id, self._clock())
+
+    def expansion(self, campaign_id: int) -> Iterator[list[Plan]]:
+        """Queue a running campaign's messages chunk by chunk, each committed when yielded."""
+        return self._enqueuer.expansion(campaign_id, self._clock())
 
     def pause(self, username: str, campaign_id: int) -> None:
         """Stop handing the campaign's messages over; workers see it at their next claim."""

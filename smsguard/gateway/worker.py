@@ -98,7 +98,7 @@ class Worker:
         if claimed:
             outcomes = [self._hand_over(message, ring) for message in claimed]
             with tenant_session(self._database, self._institution_id) as session:
-                outbox.record(session, outcomes, self._clock())
+                outbox.record(session, outcomes, self._clock(), self._institution_id)
         if isinstance(self._provider, PollingProvider):
             self._provider.poll(self._events)
         return len(claimed)

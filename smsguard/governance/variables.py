@@ -13,6 +13,7 @@ so a typo cannot silently leave ``{nmae}`` in a sent message.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -101,6 +102,12 @@ SAMPLES: dict[str, str] = {
 
 def placeholders(text: str) -> dict[str, str]:
     """The template's variables, label to type; raises InputError on any malformed brace."""
+    return dict(_placeholders(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _placeholders(text: str) -> tuple[tuple[str, str], ...]:
+    """Parsed once per template text: a campaign renders the same template many times."""
     found: dict[str, str] = {}
     for match in _PLACEHOLDER.finditer(text):
         label, kind = match.group(1), match.group(2) or match.group(1)
@@ -111,7 +118,7 @@ def placeholders(text: str) -> dict[str, str]:
     stray = _PLACEHOLDER.sub("", text)
     if "{" in stray or "}" in stray:
         raise InputError("template has a brace that is not a {label} or {label:type} placeholder")
-    return found
+    return tuple(found.items())
 
 
 def check_value(kind: str, value: str) -> None:

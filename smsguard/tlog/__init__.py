@@ -1,8 +1,10 @@
 """The transparency log: RFC 6962 Merkle tree, C2SP tiles, signed checkpoints, witnesses.
 
 Pure core (no I/O): :mod:`.merkle`, :mod:`.tiles`, :mod:`.note`, :mod:`.checkpoint`,
-:mod:`.cosignature`, :mod:`.leaf`, :mod:`.verify`. Storage: :mod:`.store` (the only module
-that touches files) and :mod:`.log`, which appends and serves proofs. See ``docs/tlog.md``.
+:mod:`.cosignature`, :mod:`.leaf`, :mod:`.verify`, :mod:`.witness`. Storage: :mod:`.store`
+and :mod:`.log`, which appends and serves proofs, and :mod:`.witness_store`. Edges:
+:mod:`.http` (serving a log and a witness) and :mod:`.witness_client` (collecting
+cosignatures). See ``docs/tlog.md``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ show different histories to different people without a witness noticing.
 
 from __future__ import annotations
 
+import base64
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +119,29 @@ class CosignatureSigner:
     def line(self, body: str) -> SignatureLine:
         """The cosignature line for a checkpoint body."""
         return SignatureLine(self.name, self.key_id, self.sign(body.encode()))
+
+    @property
+    def skey(self) -> str:
+        """The signing key text (type 0x04); secret."""
+        seed = self._key.private_bytes_raw()
+        material = base64.b64encode(bytes([COSIGNATURE_V1]) + seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{material}"
+
+    @classmethod
+    def generate(cls, name: str) -> CosignatureSigner:
+        """A new witness key from the operating system's random source."""
+        return cls(name, os.urandom(32))
+
+
+def parse_cosigner_skey(text: str) -> CosignatureSigner:
+    """A witness signer from its skey text (type 0x04), after checking its key ID."""
+    name, given_id, key_type, seed = decode_key(text.strip(), private=True)
+    if key_type != COSIGNATURE_V1:
+        raise LogError(f"skey type 0x{key_type:02x} is not a cosignature/v1 key (0x04)")
+    signer = CosignatureSigner(name, seed)
+    if signer.key_id != given_id:
+        raise LogError(f"skey key ID {given_id.hex()} does not match its key")
+    return signer
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ uncertain message to a provider that cannot deduplicate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 DeliveryStatus = Literal["delivered", "undelivered", "expired", "rejected", "unknown"]
 
@@ -73,6 +74,15 @@ class ProviderEvents(Protocol):
 
     def inbound(self, sms: InboundSms) -> None:
         """Handle a reply from a phone (opt-out, complaint, anything else)."""
+        ...
+
+
+@runtime_checkable
+class BatchedEvents(ProviderEvents, Protocol):
+    """A sink that can also settle many reports at once (one transaction instead of many)."""
+
+    def delivery_reports(self, reports: Sequence[DeliveryReport]) -> None:
+        """Record several delivery reports; same rules as :meth:`delivery_report`."""
         ...
 
 

@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from smsguard.errors import InputError, ProviderError
 from smsguard.gateway.providers.base import (
+    BatchedEvents,
     DeliveryReport,
     InboundSms,
     OutboundSms,
@@ -160,10 +161,14 @@ class SimulatedProvider:
     def poll(self, events: ProviderEvents) -> int:
         """Hand every pending report and reply to ``events``; returns how many."""
         pending, self._pending = self._pending, []
+        reports = [item for item in pending if isinstance(item, DeliveryReport)]
+        if isinstance(events, BatchedEvents):
+            events.delivery_reports(reports)
+        else:
+            for report in reports:
+                events.delivery_report(report)
         for item in pending:
-            if isinstance(item, DeliveryReport):
-                events.delivery_report(item)
-            else:
+            if isinstance(item, InboundSms):
                 events.inbound(item)
         return len(pending)
 

@@ -100,7 +100,7 @@ def test_delivery_reports_are_idempotent_and_never_reopen_a_final_state(bank: Ba
     claimed = _crash_after_claim(bank)
     with tenant_session(bank.database, bank.institution_id) as session:
         outbox.record(session, [outbox.Outcome(claimed[0].id, "sent", provider_id="p-1")],
-                      bank.clock())  # fmt: skip
+                      bank.clock(), bank.institution_id)  # fmt: skip
     events = bank.events()
     failed = DeliveryReport(None, "p-1", "undelivered", "EXPIRED", bank.clock())
     assert _state_of(bank, claimed[0].id) == ("sent", None)

@@ -15,6 +15,7 @@ from smsguard.gateway.plan import (
     RenderedTextCheck,
     birth_date_upper_bound,
     plan_message,
+    render_for,
 )
 from smsguard.screening.engine import Screener
 from smsguard.screening.verdict import Finding, Verdict
@@ -56,8 +57,7 @@ def _plan(check: RenderedTextCheck, **changes: object) -> Plan:
     candidate = Candidate(**(fields | changes))  # type: ignore[arg-type]
     return plan_message(
         candidate,
-        approved=APPROVED,
-        values={"amount": "100元"},
+        render_for(candidate, APPROVED, {"amount": "100元"}),
         check=check,
         rules=Rules(),
         institution="1",
