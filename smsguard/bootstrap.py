@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from smsguard.gateway.worker import Worker, WorkerOptions
     from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
+    from smsguard.store.models import Institution
+    from smsguard.trace.consumer import ConsumerVerifier
+    from smsguard.trace.stamp import Tracer
 
 
 def rate_parameters(settings: Settings) -> RateParameters:
@@ -226,5 +229,52 @@ def build_worker(
     events = build_events(settings, database, institution_id, settings.sms_provider)
     sending = build_sending(settings, events)
     keys = build_master_key_provider(settings)
-    worker = Worker(database, institution_id, sending.provider, keys, events, options)
+    tracer = build_tracer(settings, database, institution_id)
+    worker = Worker(
+        database, institution_id, sending.provider, keys, events, options, tracer=tracer
+    )
     return worker, sending
+
+
+def build_tracer(settings: Settings, database: Database, institution_id: int) -> Tracer | None:
+    """The institution's transparency-log stamper, or None when tracing is switched off."""
+    if not settings.transparency_log:
+        return None
+    from smsguard.trace.recorder import LocalMessageLog
+    from smsguard.trace.stamp import Tracer
+
+    code = _institution(database, institution_id).code
+    return Tracer(code, LocalMessageLog(settings.home, code))
+
+
+def build_consumer_verifier(
+    settings: Settings, database: Database, institution_id: int, screener: Screener | None = None
+) -> ConsumerVerifier:
+    """The "is this SMS real?" service of one institution."""
+    from smsguard.tlog.log import local_paths, open_local_log
+    from smsguard.trace.consumer import ConsumerVerifier
+
+    institution = _institution(database, institution_id)
+    code = institution.code
+    screen = (screener or build_screener(settings)).screen
+    return ConsumerVerifier(
+        database,
+        institution_id,
+        institution.name,
+        log=lambda: open_local_log(settings.home, code),
+        log_folder=local_paths(settings.home, code)[0],
+        keys=build_master_key_provider(settings),
+        indexer=build_blind_indexer(settings, institution_id),
+        screen=screen,
+    )
+
+
+def _institution(database: Database, institution_id: int) -> Institution:
+    from smsguard.errors import InputError
+    from smsguard.store.models import Institution
+
+    with database.transaction() as session:
+        found = session.get(Institution, institution_id)
+    if found is None:
+        raise InputError(f"no institution with id {institution_id}")
+    return found

@@ -88,6 +88,9 @@ class Settings(BaseModel):
     sms_provider: Literal["simulated", "kannel", "smpp", "aliyun"] = Field(
         "simulated", description="Where the gateway hands messages over."
     )
+    transparency_log: bool = Field(
+        True, description="Write every handed-over SMS to the institution's transparency log."
+    )
     sms_provider_file: Path | None = Field(
         None, description="YAML options of that provider; default: provider.yaml under home."
     )

@@ -50,6 +50,11 @@ _RECORD_SENT = (
     .values(state="sent", reason=None, lease_until=None, sent_at=bindparam("b_at"),
             provider_id=bindparam("b_pid"))
 )  # fmt: skip
+_NOTE_LOGGED = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.institution_id == bindparam("b_inst"))
+    .values(log_index=bindparam("b_index"), log_salt_ciphertext=bindparam("b_salt"))
+)
 _SETTLE_BY_KEY = (
     update(_TABLE)
     .where(
@@ -71,7 +76,9 @@ class Claimed:
     message_key: str
     customer_id: int
     campaign_id: int | None
+    template_version_id: int
     attempts: int
+    log_index: int | None
     phone_ciphertext: bytes
     body_ciphertext: bytes
 
@@ -158,7 +165,9 @@ def _load_claimed(session: Session, ids: Sequence[int]) -> list[Claimed]:
             Message.message_key,
             Message.customer_id,
             Message.campaign_id,
+            Message.template_version_id,
             Message.attempts,
+            Message.log_index,
             Customer.phone_ciphertext,
             Message.body_ciphertext,
         )
@@ -173,9 +182,21 @@ def _load_claimed(session: Session, ids: Sequence[int]) -> list[Claimed]:
         .order_by(Message.id)
     )
     return [
-        Claimed(mid, key, customer, campaign, attempts, phone, body or b"")
-        for mid, key, customer, campaign, attempts, phone, body in rows
+        Claimed(mid, key, customer, campaign, version, attempts, index, phone, body or b"")
+        for mid, key, customer, campaign, version, attempts, index, phone, body in rows
     ]
+
+
+def note_logged(
+    session: Session, logged: Sequence[tuple[int, int, bytes]], institution_id: int
+) -> None:
+    """Store (message id, log index, encrypted salt) for messages just written to the log."""
+    if logged:
+        session.execute(
+            _NOTE_LOGGED,
+            [{"b_id": mid, "b_inst": institution_id, "b_index": index, "b_salt": salt}
+             for mid, index, salt in logged],
+        )  # fmt: skip
 
 
 def record(

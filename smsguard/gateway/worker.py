@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from sqlalchemy.orm import Session
+
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.errors import CryptoError, ProviderError
 from smsguard.gateway import outbox
@@ -34,10 +36,13 @@ from smsguard.gateway.providers.base import OutboundSms, Provider, ProviderEvent
 from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import AuditEvent
+from smsguard.trace.stamp import Handover, Tracer
 
 log = logging.getLogger(__name__)
 
 UNCERTAIN_BATCH = 10
+# A claimed message with its decrypted SMS, or the reason it cannot be sent.
+Prepared = tuple[Claimed, OutboundSms | str]
 
 
 @runtime_checkable
@@ -74,6 +79,7 @@ class Worker:
         events: ProviderEvents,
         options: WorkerOptions | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tracer: Tracer | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -84,6 +90,7 @@ class Worker:
         self._options = options or WorkerOptions()
         self._clock = clock
         self._jitter = random.Random()
+        self._tracer = tracer
 
     @property
     def batch_size(self) -> int:
@@ -94,9 +101,9 @@ class Worker:
     def run_once(self) -> int:
         """One cycle: claim, hand over, record, then collect provider news. Returns the
         number of messages handed over (or retried or failed)."""
-        claimed, ring = self._claim()
+        claimed = self._claim()
         if claimed:
-            outcomes = [self._hand_over(message, ring) for message in claimed]
+            outcomes = [self._hand_over(message, sms) for message, sms in claimed]
             with tenant_session(self._database, self._institution_id) as session:
                 outbox.record(session, outcomes, self._clock(), self._institution_id)
         if isinstance(self._provider, PollingProvider):
@@ -115,7 +122,9 @@ class Worker:
                 stop.wait(self._options.idle_sleep)
         return total
 
-    def _claim(self) -> tuple[list[Claimed], DataKeyRing | None]:
+    def _claim(self) -> list[Prepared]:
+        """Claim a batch, decrypt it (audited first) and log it, all in one transaction:
+        if the log cannot be written, nothing is claimed and nothing is sent."""
         now = self._clock()
         with tenant_session(self._database, self._institution_id) as session:
             settled = outbox.recover_expired(
@@ -128,10 +137,33 @@ class Worker:
                 provider=self._provider.name,
             )  # fmt: skip
             if not claimed:
-                return [], None
+                return []
             session.add(self._reveal_audit(claimed))
+            session.flush()  # the audit row is written before anything is decrypted
             ring = load_ring(session, self._keys, self._institution_id)
-        return claimed, ring
+            prepared = [(message, self._decrypt(message, ring)) for message in claimed]
+            if self._tracer is not None:
+                self._stamp(session, ring, prepared, now)
+        return prepared
+
+    def _stamp(
+        self, session: Session, ring: DataKeyRing, prepared: list[Prepared], now: datetime
+    ) -> None:
+        """Write a log entry for every message about to go out that has none yet (a message
+        resent after a crash keeps the entry it got the first time)."""
+        assert self._tracer is not None
+        fresh = [
+            (m, sms) for m, sms in prepared if isinstance(sms, OutboundSms) and m.log_index is None
+        ]
+        handovers = [Handover(m.message_key, m.template_version_id, m.campaign_id, sms.to, sms.text)
+                     for m, sms in fresh]  # fmt: skip
+        stamps = self._tracer.stamp(handovers, now)
+        sealed = [
+            (m.id, stamp.log_index, ring.encrypt_field(stamp.salt.hex(), tenant=self._tenant,
+                                                       field="log_salt", record_id=m.message_key))
+            for (m, _), stamp in zip(fresh, stamps, strict=True)
+        ]  # fmt: skip
+        outbox.note_logged(session, sealed, self._institution_id)
 
     def _reveal_audit(self, claimed: list[Claimed]) -> AuditEvent:
         """Decrypting numbers to deliver them is a reveal too: one row per batch says whose."""
@@ -148,27 +180,28 @@ class Worker:
             },
         )
 
-    def _hand_over(self, message: Claimed, ring: DataKeyRing | None) -> Outcome:
-        assert ring is not None
-        try:
-            sms = self._decrypt(message, ring)
-        except CryptoError as exc:
-            return Outcome(message.id, "failed", f"cannot decrypt: {exc.message}")
+    def _hand_over(self, message: Claimed, sms: OutboundSms | str) -> Outcome:
+        if isinstance(sms, str):
+            return Outcome(message.id, "failed", sms)
         try:
             submission = self._provider.submit(sms)
         except ProviderError as exc:
             return self._after_error(message, exc)
         return Outcome(message.id, "sent", provider_id=submission.provider_id)
 
-    def _decrypt(self, message: Claimed, ring: DataKeyRing) -> OutboundSms:
-        phone = ring.decrypt_field(
-            message.phone_ciphertext, tenant=self._tenant, field="phone",
-            record_id=str(message.customer_id),
-        )  # fmt: skip
-        text = ring.decrypt_field(
-            message.body_ciphertext, tenant=self._tenant, field="body",
-            record_id=message.message_key,
-        )  # fmt: skip
+    def _decrypt(self, message: Claimed, ring: DataKeyRing) -> OutboundSms | str:
+        """The message ready to hand over, or why it cannot be (a key problem, say)."""
+        try:
+            phone = ring.decrypt_field(
+                message.phone_ciphertext, tenant=self._tenant, field="phone",
+                record_id=str(message.customer_id),
+            )  # fmt: skip
+            text = ring.decrypt_field(
+                message.body_ciphertext, tenant=self._tenant, field="body",
+                record_id=message.message_key,
+            )  # fmt: skip
+        except CryptoError as exc:
+            return f"cannot decrypt: {exc.message}"
         return OutboundSms(message.message_key, phone, text, self._options.sender)
 
     def _after_error(self, message: Claimed, error: ProviderError) -> Outcome:

@@ -89,6 +89,8 @@ class Message(TenantOwned, Base):
     provider: Mapped[str | None] = mapped_column(String(32))
     provider_id: Mapped[str | None] = mapped_column(String(128))
     log_index: Mapped[int | None] = mapped_column(Integer)
+    # The secret salt of the log entry's commitment, encrypted; destroying it is erasure.
+    log_salt_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     sent_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

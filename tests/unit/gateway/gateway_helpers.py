@@ -32,6 +32,8 @@ from smsguard.settings import Settings
 from smsguard.store import Database, tenant_session
 from smsguard.store.institutions import add_institution
 from smsguard.store.models import User
+from smsguard.trace.recorder import LocalMessageLog
+from smsguard.trace.stamp import Tracer
 
 # 10:00 in Shanghai on a weekday: inside the default 08:00-20:00 sending window.
 MORNING = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -78,6 +80,7 @@ class Bank:
             self.events(provider.name),
             WorkerOptions(**options),  # type: ignore[arg-type]
             clock=self.clock,
+            tracer=Tracer("bank-a", LocalMessageLog(self.settings.home, "bank-a")),
         )
 
     def events(self, provider_name: str = "simulated") -> GatewayEvents:
