@@ -37,7 +37,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "unit" / "gateway")]
 
-from gateway_helpers import approved_campaign, staff  # noqa: E402
+from gateway_helpers import approved_campaign, midday_zone, staff  # noqa: E402
 
 from smsguard.bootstrap import build_customer_service, build_gateway, build_worker  # noqa: E402
 from smsguard.gateway.worker import WorkerOptions  # noqa: E402
@@ -64,15 +64,9 @@ def _rows(count: int) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _midday_zone() -> str:
-    """A fixed-offset zone where it is about 13:00 now, so no quiet hours apply."""
-    offset = (13 - datetime.now(UTC).hour + 12) % 24 - 12
-    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-
-
 def _bank(home: Path, url: str, customers: int, screener: Screener) -> tuple[Settings, int]:
     (home / "keys").mkdir(parents=True)
-    zone = _midday_zone()
+    zone = midday_zone()
     (home / "settings.yaml").write_text(f"database_url: '{url}'\ntimezone: '{zone}'\n")
     settings = Settings(home=home, database_url=url, timezone=zone)
     generate_key_file(settings.effective_master_key_file)

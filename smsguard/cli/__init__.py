@@ -75,6 +75,7 @@ def _register() -> None:
     cli.add_command(gateway.campaigns)
     cli.add_command(gateway.send_command)
     cli.add_command(gateway.worker_command)
+    cli.add_command(gateway.verify_command)
     cli.add_command(log.log)
     cli.add_command(witness.witness)
 
@@ -85,7 +86,9 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     try:
-        cli.main(args=argv, prog_name="smsguard", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="smsguard", standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns Exit(n) codes in this mode
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -160,3 +160,37 @@ def worker_command(
                 service.stop()
             sending.provider.close()
     click.echo(f"worker stopped after handing over {handled} message(s)")
+
+
+@click.command("verify")
+@click.argument("text")
+@click.option("--phone", required=True, help="The number that received the SMS.")
+@click.option(
+    "--at",
+    "around",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d"]),
+    default=None,
+    help="About when it arrived (ISO with zone, or a date); default: any time.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer with its proof as JSON.")
+@_INSTITUTION
+@click.pass_obj
+def verify_command(
+    state: CliState, text: str, phone: str, around: datetime | None, as_json: bool, code: str
+) -> None:
+    """Is TEXT, received on --phone, a genuine SMS of the institution? Exit 0 if so, 1 if not."""
+    import json
+
+    from smsguard.bootstrap import build_consumer_verifier
+
+    if around is not None and around.tzinfo is None:
+        around = around.replace(tzinfo=UTC)
+    with _database(state, code) as (database, institution_id):
+        verifier = build_consumer_verifier(state.settings, database, institution_id)
+        answer = verifier.verify(text, phone, around)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        click.echo(answer.summary)
+    if not answer.genuine:
+        raise click.exceptions.Exit(1)

@@ -52,6 +52,20 @@ class Answer:
     proof: EntryProof | None = None
     salt: bytes | None = None
 
+    def to_dict(self) -> dict[str, object]:
+        """The answer as JSON-ready data: the proof file `smsguard log verify` reads, and
+        the salt that opens the commitment (the consumer already holds number and text)."""
+        return {
+            "genuine": self.genuine,
+            "institution": self.institution,
+            "summary": self.summary,
+            "verdict": self.verdict,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "witnesses": list(self.witnesses),
+            "proof": self.proof.to_dict() if self.proof else None,
+            "salt": self.salt.hex() if self.salt else None,
+        }
+
     @property
     def summary(self) -> str:
         """The sentence to show."""

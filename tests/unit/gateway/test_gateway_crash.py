@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from gateway_helpers import approved_campaign, staff
+from gateway_helpers import approved_campaign, midday_zone, staff
 from sqlalchemy import select
 
 from smsguard.bootstrap import build_customer_service, build_gateway
@@ -33,14 +33,6 @@ from smsguard.store.institutions import add_institution
 CUSTOMERS = 300
 SURNAMES = "王李张刘陈杨黄赵吴周"
 GIVEN = "伟芳娜敏静丽强磊军洋"
-
-
-def _midday_zone() -> str:
-    """A fixed-offset zone where it is now between 10:00 and 16:00, so no quiet hours apply."""
-    hour = datetime.now(UTC).hour
-    offset = (13 - hour + 12) % 24 - 12  # local = UTC + offset lands near 13:00
-    # Etc/GMT signs are inverted: Etc/GMT-8 is UTC+8.
-    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
 def _rows() -> list[tuple[int, dict[str, str]]]:
@@ -62,7 +54,7 @@ def _world(tmp_path: Path, database: Database, screener: Screener) -> Path:
     home = tmp_path / "home"
     (home / "keys").mkdir(parents=True)
     url = database.engine.url.render_as_string(hide_password=False)
-    zone = _midday_zone()
+    zone = midday_zone()
     (home / "settings.yaml").write_text(f"database_url: '{url}'\ntimezone: '{zone}'\n")
     (home / "provider.yaml").write_text("journal: accepted.tsv\nlatency_ms: 4\n")
     settings = Settings(home=home, database_url=url, timezone=zone)
