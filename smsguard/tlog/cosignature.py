@@ -10,7 +10,6 @@ show different histories to different people without a witness noticing.
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,9 +24,12 @@ from .note import (
     COSIGNATURE_V1,
     SignatureLine,
     b64decode_strict,
+    check_key_id,
     check_name,
     decode_key,
+    decode_skey,
     ed25519_verify,
+    format_skey,
     format_vkey,
     key_id,
     parse_note,
@@ -123,9 +125,7 @@ class CosignatureSigner:
     @property
     def skey(self) -> str:
         """The signing key text (type 0x04); secret."""
-        seed = self._key.private_bytes_raw()
-        material = base64.b64encode(bytes([COSIGNATURE_V1]) + seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{material}"
+        return format_skey(self.name, self.key_id, COSIGNATURE_V1, self._key.private_bytes_raw())
 
     @classmethod
     def generate(cls, name: str) -> CosignatureSigner:
@@ -135,12 +135,9 @@ class CosignatureSigner:
 
 def parse_cosigner_skey(text: str) -> CosignatureSigner:
     """A witness signer from its skey text (type 0x04), after checking its key ID."""
-    name, given_id, key_type, seed = decode_key(text.strip(), private=True)
-    if key_type != COSIGNATURE_V1:
-        raise LogError(f"skey type 0x{key_type:02x} is not a cosignature/v1 key (0x04)")
+    name, given_id, seed = decode_skey(text, COSIGNATURE_V1, "a cosignature/v1 key")
     signer = CosignatureSigner(name, seed)
-    if signer.key_id != given_id:
-        raise LogError(f"skey key ID {given_id.hex()} does not match its key")
+    check_key_id(signer, given_id)
     return signer
 
 

@@ -178,8 +178,7 @@ class Ed25519Signer:
     @property
     def skey(self) -> str:
         """The signing key text; secret."""
-        material = base64.b64encode(bytes([ED25519]) + self._seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.key_id.hex()}+{material}"
+        return format_skey(self.name, self.key_id, ED25519, self._seed)
 
     @classmethod
     def generate(cls, name: str) -> Ed25519Signer:
@@ -187,14 +186,31 @@ class Ed25519Signer:
         return cls(name, os.urandom(32))
 
 
-def parse_skey(text: str) -> Ed25519Signer:
-    """An Ed25519 signer from its skey text, after checking its key ID."""
-    name, given_id, key_type, seed = decode_key(text.strip(), private=True)
-    if key_type != ED25519:
-        raise LogError(f"skey type 0x{key_type:02x} is not an Ed25519 note key (0x01)")
-    signer = Ed25519Signer(name, seed)
+def format_skey(name: str, key_id: bytes, key_type: int, seed: bytes) -> str:
+    """The ``PRIVATE+KEY+name+id+base64(type||seed)`` text of a signing key; secret."""
+    material = base64.b64encode(bytes([key_type]) + seed).decode()
+    return f"PRIVATE+KEY+{name}+{key_id.hex()}+{material}"
+
+
+def decode_skey(text: str, key_type: int, kind: str) -> tuple[str, bytes, bytes]:
+    """(name, claimed key ID, seed) of an skey of ``key_type``; LogError naming ``kind``."""
+    name, given_id, found_type, seed = decode_key(text.strip(), private=True)
+    if found_type != key_type:
+        raise LogError(f"skey type 0x{found_type:02x} is not {kind} (0x{key_type:02x})")
+    return name, given_id, seed
+
+
+def check_key_id(signer: Signer, given_id: bytes) -> None:
+    """Refuse an skey whose stated key ID is not its key's: a corrupted or mixed-up file."""
     if signer.key_id != given_id:
         raise LogError(f"skey key ID {given_id.hex()} does not match its key")
+
+
+def parse_skey(text: str) -> Ed25519Signer:
+    """An Ed25519 signer from its skey text, after checking its key ID."""
+    name, given_id, seed = decode_skey(text, ED25519, "an Ed25519 note key")
+    signer = Ed25519Signer(name, seed)
+    check_key_id(signer, given_id)
     return signer
 
 
