@@ -17,11 +17,22 @@ from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.errors import InputError
 from smsguard.gateway import outbox
 from smsguard.gateway.providers.base import DeliveryReport, InboundSms
+from smsguard.gateway.watch import GatewayWatch
+from smsguard.monitor.events import EventKind
 from smsguard.protect import BlindIndexer, MasterKeyProvider, mask_phone
 from smsguard.store import Database, tenant_session
 from smsguard.store.gateway_models import InboundMessage
 
 log = logging.getLogger(__name__)
+_REPLY_KINDS = {
+    "opt_out": (EventKind.OPT_OUT,),
+    "complaint": (EventKind.COMPLAINT,),
+    "both": (EventKind.OPT_OUT, EventKind.COMPLAINT),
+}
+_REPORT_KINDS = (
+    (EventKind.DELIVERED, frozenset({"delivered"})),
+    (EventKind.FAILED, frozenset({"undelivered", "expired", "rejected"})),
+)
 
 
 class GatewayEvents:
@@ -37,6 +48,7 @@ class GatewayEvents:
         keys: MasterKeyProvider,
         indexer: BlindIndexer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        watch: GatewayWatch | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -45,6 +57,7 @@ class GatewayEvents:
         self._keys = keys
         self._indexer = indexer
         self._clock = clock
+        self._watch = watch
 
     def delivery_report(self, report: DeliveryReport) -> None:
         """Settle the reported message; repeats and unknown ids change nothing."""
@@ -54,6 +67,13 @@ class GatewayEvents:
         """Settle many reported messages in one transaction."""
         with tenant_session(self._database, self._institution_id) as session:
             outbox.apply_reports(session, reports, self._provider_name, self._institution_id)
+            campaigns = outbox.campaigns_of(
+                session, [r.message_id for r in reports if r.message_id]
+            )
+        if self._watch is not None:
+            for kind, statuses in _REPORT_KINDS:
+                chosen = [r.message_id for r in reports if r.status in statuses and r.message_id]
+                self._watch.counted(kind, [campaigns.get(key) for key in chosen])
 
     def inbound(self, sms: InboundSms) -> None:
         """Act on a reply: opt-out and complaint via the customer service, the rest kept."""
@@ -67,6 +87,19 @@ class GatewayEvents:
         if outcome.kind == "other":
             self._keep_for_review(sms)
         log.info("reply from %s: %s", outcome.masked_phone, outcome.kind)
+        if self._watch is not None and outcome.known_customer:
+            self._watch_reply(sms.sender, outcome.kind)
+
+    def _watch_reply(self, sender: str, kind: str) -> None:
+        """Count the reply against the campaign that last wrote to this customer."""
+        assert self._watch is not None
+        found = self._customers.find_by_phone(sender)
+        if found is None:
+            return
+        with tenant_session(self._database, self._institution_id) as session:
+            campaign = outbox.latest_campaign(session, found.customer_id)
+        for event_kind in _REPLY_KINDS.get(kind, (EventKind.REPLY,)):
+            self._watch.counted(event_kind, [campaign])
 
     def _keep_for_review(self, sms: InboundSms) -> None:
         index = self._indexer.index(sms.sender).hex()

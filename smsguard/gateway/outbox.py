@@ -304,3 +304,25 @@ def counts(session: Session, campaign_id: int) -> dict[str, int]:
         .group_by(Message.state)
     )
     return {state: int(n) for state, n in rows}
+
+
+def campaigns_of(session: Session, message_keys: Sequence[str]) -> dict[str, int | None]:
+    """The campaign of each message key (for counting reports per campaign)."""
+    if not message_keys:
+        return {}
+    rows = session.execute(
+        select(Message.message_key, Message.campaign_id).where(
+            Message.message_key.in_(message_keys)
+        )
+    )
+    return {key: campaign for key, campaign in rows}
+
+
+def latest_campaign(session: Session, customer_id: int) -> int | None:
+    """The campaign of the last message handed over to this customer, if any."""
+    return session.scalar(
+        select(Message.campaign_id)
+        .where(Message.customer_id == customer_id, Message.sent_at.is_not(None))
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(1)
+    )

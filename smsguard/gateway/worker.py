@@ -33,6 +33,8 @@ from smsguard.errors import CryptoError, ProviderError
 from smsguard.gateway import outbox
 from smsguard.gateway.outbox import Claimed, Outcome
 from smsguard.gateway.providers.base import OutboundSms, Provider, ProviderEvents
+from smsguard.gateway.watch import GatewayWatch
+from smsguard.monitor.events import EventKind
 from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import AuditEvent
@@ -80,6 +82,7 @@ class Worker:
         options: WorkerOptions | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tracer: Tracer | None = None,
+        watch: GatewayWatch | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -91,6 +94,7 @@ class Worker:
         self._clock = clock
         self._jitter = random.Random()
         self._tracer = tracer
+        self._watch = watch
 
     @property
     def batch_size(self) -> int:
@@ -106,9 +110,17 @@ class Worker:
             outcomes = [self._hand_over(message, sms) for message, sms in claimed]
             with tenant_session(self._database, self._institution_id) as session:
                 outbox.record(session, outcomes, self._clock(), self._institution_id)
+            self._watch_outcomes(claimed, outcomes)
         if isinstance(self._provider, PollingProvider):
             self._provider.poll(self._events)
         return len(claimed)
+
+    def _watch_outcomes(self, claimed: list[Prepared], outcomes: list[Outcome]) -> None:
+        if self._watch is None:
+            return
+        campaign = {message.id: message.campaign_id for message, _ in claimed}
+        for kind, state in ((EventKind.SENT, "sent"), (EventKind.FAILED, "failed")):
+            self._watch.counted(kind, [campaign[o.id] for o in outcomes if o.state == state])
 
     def run(self, stop: threading.Event, *, until_idle: bool = False) -> int:
         """Cycle until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
@@ -157,7 +169,7 @@ class Worker:
         ]
         handovers = [Handover(m.message_key, m.template_version_id, m.campaign_id, sms.to, sms.text)
                      for m, sms in fresh]  # fmt: skip
-        stamps = self._tracer.stamp(handovers, now)
+        stamps = self._tracer.stamp(handovers, now, session)
         sealed = [
             (m.id, stamp.log_index, ring.encrypt_field(stamp.salt.hex(), tenant=self._tenant,
                                                        field="log_salt", record_id=m.message_key))

@@ -1,0 +1,91 @@
+"""The gateway's link to the monitor: what happens while sending becomes monitor events, and
+an alert that calls for it pauses the campaign at once.
+
+The monitor itself (:mod:`smsguard.monitor`) is pure; this module is the edge that feeds it
+and acts on its answers. A pause is the same state change a person makes, written with its
+audit row in one transaction, by the system actor ``monitor`` and with the alert's
+explanation as the reason; a marketer resumes the campaign to reverse it (docs/gateway.md,
+"Monitoring"). Alerts that only warn are logged and kept in ``alerts`` for the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+
+from smsguard.monitor.alerts import Action, Alert
+from smsguard.monitor.engine import Monitor
+from smsguard.monitor.events import Event, EventKind
+from smsguard.store import Database, tenant_session
+from smsguard.store.models import AuditEvent
+from smsguard.store.workflow_models import Campaign
+
+log = logging.getLogger(__name__)
+MONITOR_ACTOR = "monitor"
+
+
+class GatewayWatch:
+    """Feeds one institution's sending events to a monitor and applies its pauses."""
+
+    def __init__(
+        self,
+        database: Database,
+        institution_id: int,
+        monitor: Monitor | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._database = database
+        self._institution_id = institution_id
+        self._institution = str(institution_id)
+        self.monitor = monitor or Monitor()
+        self._clock = clock
+        self.alerts: list[Alert] = []
+
+    def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
+        """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
+        totals: dict[int | None, int] = {}
+        for campaign in campaigns:
+            totals[campaign] = totals.get(campaign, 0) + 1
+        now = self._clock()
+        events = [
+            Event(kind, now, self._institution,
+                  campaign=None if campaign is None else str(campaign), count=count)
+            for campaign, count in totals.items()
+        ]  # fmt: skip
+        self.observe(events)
+
+    def observe(self, events: Sequence[Event]) -> None:
+        """Run the detectors on ``events`` and act on what they find."""
+        if not events:
+            return
+        for alert in self.monitor.observe_many(events, self._clock()):
+            self.alerts.append(alert)
+            log.warning("monitor %s: %s", alert.severity, alert.explanation)
+            if alert.severity == "act" and alert.action is Action.PAUSE_CAMPAIGN:
+                self._pause(alert)
+
+    def _pause(self, alert: Alert) -> None:
+        """Pause a running campaign, with the alert as the audited reason."""
+        campaign_id = int(alert.subject.id)
+        with tenant_session(self._database, self._institution_id) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None or campaign.state != "running":
+                return
+            campaign.state = "paused"
+            session.add(
+                AuditEvent(
+                    institution_id=self._institution_id,
+                    actor=MONITOR_ACTOR,
+                    action="campaign.pause",
+                    target_type="campaign",
+                    target_id=str(campaign_id),
+                    detail={
+                        "from": "running",
+                        "to": "paused",
+                        "reason": alert.explanation,
+                        "alert": alert.to_dict(),
+                    },
+                )
+            )
+        log.warning("campaign %s paused automatically: %s", campaign_id, alert.explanation)

@@ -1,0 +1,76 @@
+"""Monitoring while sending: a campaign whose opt-out rate jumps is paused automatically."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from gateway_helpers import Bank
+from sqlalchemy import select
+
+from smsguard.gateway.providers.simulated import SimulatedProvider, SimulationRates
+from smsguard.gateway.watch import GatewayWatch
+from smsguard.gateway.worker import Worker
+from smsguard.store import tenant_session
+from smsguard.store.models import AuditEvent
+
+EXTRA = 700
+
+
+def _more_customers(bank: Bank) -> None:
+    rows = [
+        (n + 2, {
+            "phone": f"1370000{n:04d}", "name": "周敏", "birth_year": "1980", "is_student": "no",
+            "consent_purpose": "loan_marketing", "consent_source": "app",
+            "consent_evidence": f"form {n}", "consent_at": "2025-01-01T00:00:00+08:00",
+        })
+        for n in range(EXTRA)
+    ]  # fmt: skip
+    bank.customers.import_customers(rows)
+
+
+def _wire(bank: Bank, provider: SimulatedProvider) -> tuple[GatewayWatch, Worker]:
+    watch = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    worker = bank.worker(provider, batch_size=50)
+    worker._watch = watch
+    worker._events._watch = watch  # type: ignore[attr-defined]
+    return watch, worker
+
+
+def test_an_opt_out_jump_pauses_the_campaign_within_a_minute(bank: Bank) -> None:
+    _more_customers(bank)
+    provider = SimulatedProvider(SimulationRates(opt_out_reply=0.002), seed=3)
+    watch, worker = _wire(bank, provider)
+    bank.gateway.start("mia", bank.campaign_id)
+    for _ in range(8):  # 400 messages at the normal rate: nothing happens
+        assert worker.run_once() == 50
+        bank.clock.advance(seconds=1)
+    assert bank.gateway.status(bank.campaign_id).state == "running"
+    jump = bank.clock()
+    provider.rates = SimulationRates(opt_out_reply=0.3)
+    while bank.gateway.status(bank.campaign_id).state == "running":
+        assert bank.clock() - jump <= timedelta(seconds=60), "too slow"
+        if worker.run_once() == 0:
+            break
+        bank.clock.advance(seconds=1)
+    status = bank.gateway.status(bank.campaign_id)
+    assert status.state == "paused"
+    assert status.messages.get("queued", 0) > 0, "paused before the campaign ran out"
+    pause = next(a for a in watch.alerts if a.severity == "act")
+    assert "opt-out rate" in pause.explanation and "2.5%" in pause.explanation
+    with tenant_session(bank.database, bank.institution_id) as session:
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.actor == "monitor")).one()
+    assert audit.action == "campaign.pause" and audit.detail["reason"] == pause.explanation
+    assert worker.run_once() == 0
+    bank.gateway.resume("mia", bank.campaign_id)  # a person reverses the pause
+    assert worker.run_once() > 0
+
+
+def test_normal_traffic_raises_no_action(bank: Bank) -> None:
+    _more_customers(bank)
+    provider = SimulatedProvider(SimulationRates(opt_out_reply=0.002, undelivered=0.02), seed=5)
+    watch, worker = _wire(bank, provider)
+    bank.gateway.start("mia", bank.campaign_id)
+    while worker.run_once():
+        bank.clock.advance(seconds=1)
+    assert bank.gateway.status(bank.campaign_id).state == "running"
+    assert not [a for a in watch.alerts if a.severity == "act"]
