@@ -5,7 +5,8 @@ The monitor itself (:mod:`smsguard.monitor`) is pure; this module is the edge th
 and acts on its answers. A pause is the same state change a person makes, written with its
 audit row in one transaction, by the system actor ``monitor`` and with the alert's
 explanation as the reason; a marketer resumes the campaign to reverse it (docs/gateway.md,
-"Monitoring"). Alerts that only warn are logged and kept in ``alerts`` for the caller.
+"Monitoring"). Every new alert is logged, kept in ``alerts`` and passed to ``notify`` (the
+signed webhooks, :mod:`smsguard.gateway.webhooks`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class GatewayWatch:
         institution_id: int,
         monitor: Monitor | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        notify: Callable[[Alert], None] | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -41,6 +43,7 @@ class GatewayWatch:
         self.monitor = monitor or Monitor()
         self._clock = clock
         self.alerts: list[Alert] = []
+        self._notify = notify
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
         """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
@@ -62,6 +65,8 @@ class GatewayWatch:
         for alert in self.monitor.observe_many(events, self._clock()):
             self.alerts.append(alert)
             log.warning("monitor %s: %s", alert.severity, alert.explanation)
+            if self._notify is not None:
+                self._notify(alert)
             if alert.severity == "act" and alert.action is Action.PAUSE_CAMPAIGN:
                 self._pause(alert)
 

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from smsguard.gateway.providers.simulated import SimulatedProvider, SimulationRates
 from smsguard.gateway.watch import GatewayWatch
 from smsguard.gateway.worker import Worker
+from smsguard.monitor.alerts import Alert
 from smsguard.store import tenant_session
 from smsguard.store.models import AuditEvent
 
 EXTRA = 700
+NOTIFIED: list[Alert] = []
 
 
 def _more_customers(bank: Bank) -> None:
@@ -29,7 +31,8 @@ def _more_customers(bank: Bank) -> None:
 
 
 def _wire(bank: Bank, provider: SimulatedProvider) -> tuple[GatewayWatch, Worker]:
-    watch = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    watch = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock,
+                         notify=NOTIFIED.append)  # fmt: skip
     worker = bank.worker(provider, batch_size=50)
     worker._watch = watch
     worker._events._watch = watch  # type: ignore[attr-defined]
@@ -57,6 +60,7 @@ def test_an_opt_out_jump_pauses_the_campaign_within_a_minute(bank: Bank) -> None
     assert status.messages.get("queued", 0) > 0, "paused before the campaign ran out"
     pause = next(a for a in watch.alerts if a.severity == "act")
     assert "opt-out rate" in pause.explanation and "2.5%" in pause.explanation
+    assert pause in NOTIFIED, "every alert goes to the webhooks too"
     with tenant_session(bank.database, bank.institution_id) as session:
         audit = session.scalars(select(AuditEvent).where(AuditEvent.actor == "monitor")).one()
     assert audit.action == "campaign.pause" and audit.detail["reason"] == pause.explanation
