@@ -83,3 +83,24 @@ def list_command(state: CliState, institution: str) -> None:
         until = user.certification_expires_at
         shown = until.date().isoformat() if until is not None else "-"
         click.echo(f"{user.id}\t{user.username}\t{','.join(user.roles)}\t{shown}")
+
+
+@users.command("restore-decrypt")
+@click.argument("username")
+@click.option("--institution", "institution", required=True, help="Institution code.")
+@click.option("--as", "actor", required=True, help="The admin or compliance officer acting.")
+@click.option("--reason", required=True, help="Why the suspension may be lifted.")
+@click.pass_obj
+def restore_decrypt_command(
+    state: CliState, username: str, institution: str, actor: str, reason: str
+) -> None:
+    """Lift the monitor's suspension of USERNAME's right to reveal customer data."""
+    from smsguard.bootstrap import build_database
+    from smsguard.governance.users import restore_decrypt_right
+
+    database = build_database(state.settings)
+    try:
+        restore_decrypt_right(database, institution, actor=actor, username=username, reason=reason)
+    finally:
+        database.dispose()
+    click.echo(f"{username} may reveal customer data again (restored by {actor})")

@@ -33,7 +33,8 @@ from smsguard.customers.inbound import (
 )
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.customers.rows import CustomerRow, RawRow, parse_rows
-from smsguard.errors import InputError
+from smsguard.errors import AccessDenied, InputError
+from smsguard.governance.audit import decrypt_suspension
 from smsguard.protect import (
     BlindIndexer,
     DataKeyRing,
@@ -303,6 +304,9 @@ class CustomerService:
         if column is None:
             raise InputError(f"field {field!r} is not a protected field")
         with tenant_session(self._database, self._institution_id) as session:
+            suspended = decrypt_suspension(session, actor)
+            if suspended is not None:
+                raise AccessDenied(f"user {actor!r} may not reveal customer data: {suspended}")
             customer = session.get(Customer, customer_id)
             if customer is None:
                 raise InputError(f"no customer with id {customer_id}")

@@ -15,6 +15,9 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
+from smsguard.gateway import staff_watch
 from smsguard.monitor.alerts import Action, Alert
 from smsguard.monitor.engine import Monitor
 from smsguard.monitor.events import Event, EventKind
@@ -44,6 +47,7 @@ class GatewayWatch:
         self._clock = clock
         self.alerts: list[Alert] = []
         self._notify = notify
+        self._audit_cursor: int | None = None
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
         """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
@@ -67,30 +71,41 @@ class GatewayWatch:
             log.warning("monitor %s: %s", alert.severity, alert.explanation)
             if self._notify is not None:
                 self._notify(alert)
-            if alert.severity == "act" and alert.action is Action.PAUSE_CAMPAIGN:
-                self._pause(alert)
+            if alert.severity == "act" and alert.action is not Action.NONE:
+                self._act(alert)
 
-    def _pause(self, alert: Alert) -> None:
-        """Pause a running campaign, with the alert as the audited reason."""
-        campaign_id = int(alert.subject.id)
+    def poll_audit(self) -> None:
+        """Feed the staff detectors with the audit rows written since the last poll."""
         with tenant_session(self._database, self._institution_id) as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None or campaign.state != "running":
-                return
-            campaign.state = "paused"
-            session.add(
-                AuditEvent(
-                    institution_id=self._institution_id,
-                    actor=MONITOR_ACTOR,
-                    action="campaign.pause",
-                    target_type="campaign",
-                    target_id=str(campaign_id),
-                    detail={
-                        "from": "running",
-                        "to": "paused",
-                        "reason": alert.explanation,
-                        "alert": alert.to_dict(),
-                    },
-                )
+            if self._audit_cursor is None:
+                self._audit_cursor = staff_watch.start_cursor(session, self._clock())
+            events, self._audit_cursor = staff_watch.staff_events(
+                session, self._audit_cursor, self._institution, self._clock()
             )
-        log.warning("campaign %s paused automatically: %s", campaign_id, alert.explanation)
+        self.observe(events)
+
+    def _act(self, alert: Alert) -> None:
+        """Apply an alert's action in one transaction with its audit rows."""
+        with tenant_session(self._database, self._institution_id) as session:
+            if alert.action is Action.PAUSE_CAMPAIGN:
+                to_pause = [int(alert.subject.id)]
+            else:
+                to_pause = staff_watch.act_on(session, alert, self._institution_id)
+            for campaign_id in to_pause:
+                self._pause(session, campaign_id, alert)
+        log.warning("monitor acted (%s) on %s: %s", alert.action.value, alert.subject.label(),
+                    alert.explanation)  # fmt: skip
+
+    def _pause(self, session: Session, campaign_id: int, alert: Alert) -> None:
+        """Pause a running campaign, with the alert as the audited reason."""
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.state != "running":
+            return
+        campaign.state = "paused"
+        detail = {"from": "running", "to": "paused", "reason": alert.explanation,
+                  "alert": alert.to_dict()}  # fmt: skip
+        session.add(
+            AuditEvent(institution_id=self._institution_id, actor=MONITOR_ACTOR,
+                       action="campaign.pause", target_type="campaign",
+                       target_id=str(campaign_id), detail=detail)
+        )  # fmt: skip

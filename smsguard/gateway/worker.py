@@ -113,6 +113,8 @@ class Worker:
             self._watch_outcomes(claimed, outcomes)
         if isinstance(self._provider, PollingProvider):
             self._provider.poll(self._events)
+        if self._watch is not None:
+            self._watch.poll_audit()
         return len(claimed)
 
     def _watch_outcomes(self, claimed: list[Prepared], outcomes: list[Outcome]) -> None:

@@ -44,3 +44,50 @@ def trail(session: Session, target_type: str, target_id: int) -> list[AuditEvent
         .order_by(AuditEvent.id)
     )
     return list(session.scalars(query))
+
+
+# The monitor suspends a user's right to reveal customer data by writing an audit row; a
+# person restores it the same way, so the state is the latest of these rows for the user.
+DECRYPT_SUSPENDED = "user.decrypt_suspended"
+DECRYPT_RESTORED = "user.decrypt_restored"
+
+
+def decrypt_suspension(session: Session, username: str) -> str | None:
+    """Why ``username`` may not reveal customer data now, or None when they may."""
+    latest = session.execute(
+        select(AuditEvent.action, AuditEvent.detail)
+        .where(
+            AuditEvent.target_type == "user",
+            AuditEvent.target_id == username,
+            AuditEvent.action.in_((DECRYPT_SUSPENDED, DECRYPT_RESTORED)),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest[0] == DECRYPT_RESTORED:
+        return None
+    return str(latest[1].get("reason", "suspended by the monitor"))
+
+
+def restore_decrypt(session: Session, actor: User, username: str, reason: str) -> None:
+    """Lift a suspension of ``username``'s reveal right; admins and compliance officers only."""
+    from smsguard.errors import InputError
+    from smsguard.governance.roles import require
+
+    require(actor, "decrypt.restore")
+    if actor.username == username:
+        raise InputError("nobody may lift their own suspension")
+    if decrypt_suspension(session, username) is None:
+        raise InputError(f"user {username!r} is not suspended")
+    if not reason.strip():
+        raise InputError("restoring a suspended user needs a reason")
+    session.add(
+        AuditEvent(
+            institution_id=actor.institution_id,
+            actor=actor.username,
+            action=DECRYPT_RESTORED,
+            target_type="user",
+            target_id=username,
+            detail={"reason": reason.strip()},
+        )
+    )

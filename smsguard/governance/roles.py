@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({_C, _A, _R, _D}),
     "report.cross_institution": frozenset({_R}),
     "users.manage": frozenset({_D}),
+    "decrypt.restore": frozenset({_C, _D}),
 }
 
 # Actions that sign something off; they also need an unexpired certification.

@@ -74,3 +74,16 @@ def list_users(database: Database, institution: str) -> list[User]:
     """The institution's users, ordered by username."""
     with tenant_session(database, institution_id(database, institution)) as session:
         return list(session.scalars(select(User).order_by(User.username)))
+
+
+def restore_decrypt_right(
+    database: Database, institution: str, *, actor: str, username: str, reason: str
+) -> None:
+    """Lift a monitor suspension of ``username``'s reveals, as the user ``actor``."""
+    from smsguard.governance.audit import restore_decrypt
+
+    with tenant_session(database, institution_id(database, institution)) as session:
+        acting = session.scalar(select(User).where(User.username == actor, User.active))
+        if acting is None:
+            raise InputError(f"no active user {actor!r} in {institution!r}")
+        restore_decrypt(session, acting, username, reason)
