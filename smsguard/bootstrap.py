@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from smsguard.gateway.providers.base import ProviderEvents
     from smsguard.gateway.providers.factory import Sending
     from smsguard.gateway.service import Gateway
+    from smsguard.gateway.watch import GatewayWatch
+    from smsguard.gateway.webhooks import WebhookNotifier
     from smsguard.gateway.worker import Worker, WorkerOptions
     from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
     from smsguard.store.models import Institution
+    from smsguard.tlog.log import TransparencyLog
     from smsguard.trace.consumer import ConsumerVerifier
     from smsguard.trace.stamp import Tracer
 
@@ -201,7 +204,11 @@ def read_options(path: Path) -> dict[str, object]:
 
 
 def build_events(
-    settings: Settings, database: Database, institution_id: int, provider_name: str
+    settings: Settings,
+    database: Database,
+    institution_id: int,
+    provider_name: str,
+    watch: GatewayWatch | None = None,
 ) -> GatewayEvents:
     """The sink for one institution's delivery reports and replies."""
     from smsguard.gateway.events import GatewayEvents
@@ -213,6 +220,7 @@ def build_events(
         customers=build_customer_service(settings, database, institution_id),
         keys=build_master_key_provider(settings),
         indexer=build_blind_indexer(settings, institution_id),
+        watch=watch,
     )
 
 
@@ -224,26 +232,53 @@ def build_worker(
 ) -> tuple[Worker, Sending]:
     """A worker draining one institution's outbox through the configured provider, and that
     provider with its services (start them before running the worker, stop them after)."""
+    from smsguard.gateway.watch import GatewayWatch
     from smsguard.gateway.worker import Worker
 
-    events = build_events(settings, database, institution_id, settings.sms_provider)
+    notifier = build_notifier(settings)
+    watch = GatewayWatch(database, institution_id, notify=notifier)
+    watch.load()
+    events = build_events(settings, database, institution_id, settings.sms_provider, watch)
     sending = build_sending(settings, events)
+    if notifier is not None:
+        sending.services.append(notifier)
     keys = build_master_key_provider(settings)
     tracer = build_tracer(settings, database, institution_id)
     worker = Worker(
-        database, institution_id, sending.provider, keys, events, options, tracer=tracer
-    )
+        database, institution_id, sending.provider, keys, events, options,
+        tracer=tracer, watch=watch,
+    )  # fmt: skip
     return worker, sending
+
+
+def build_notifier(settings: Settings) -> WebhookNotifier | None:
+    """Signed alert webhooks, when any are configured; their secret file must exist."""
+    if not settings.alert_webhooks:
+        return None
+    from smsguard.errors import ConfigError
+    from smsguard.gateway.webhooks import WebhookNotifier
+
+    path = settings.effective_webhook_secret_file
+    try:
+        secret = path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the webhook secret {path}: {exc.strerror}",
+            hint="Write at least 16 random bytes there (e.g. `openssl rand -hex 32`).",
+        ) from exc
+    return WebhookNotifier(settings.alert_webhooks, secret)
 
 
 def build_tracer(settings: Settings, database: Database, institution_id: int) -> Tracer | None:
     """The institution's transparency-log stamper, or None when tracing is switched off."""
     if not settings.transparency_log:
         return None
-    from smsguard.trace.recorder import LocalMessageLog
+    from smsguard.trace.recorder import DatabaseMessageLog, LocalMessageLog
     from smsguard.trace.stamp import Tracer
 
     code = _institution(database, institution_id).code
+    if settings.log_storage == "database":
+        return Tracer(code, DatabaseMessageLog(database, institution_id, settings.home, code))
     return Tracer(code, LocalMessageLog(settings.home, code))
 
 
@@ -251,7 +286,7 @@ def build_consumer_verifier(
     settings: Settings, database: Database, institution_id: int, screener: Screener | None = None
 ) -> ConsumerVerifier:
     """The "is this SMS real?" service of one institution."""
-    from smsguard.tlog.log import local_paths, open_local_log
+    from smsguard.tlog.log import local_paths
     from smsguard.trace.consumer import ConsumerVerifier
 
     institution = _institution(database, institution_id)
@@ -261,12 +296,24 @@ def build_consumer_verifier(
         database,
         institution_id,
         institution.name,
-        log=lambda: open_local_log(settings.home, code),
+        log=lambda: open_transparency_log(settings, database, institution_id, code),
         log_folder=local_paths(settings.home, code)[0],
         keys=build_master_key_provider(settings),
         indexer=build_blind_indexer(settings, institution_id),
         screen=screen,
     )
+
+
+def open_transparency_log(
+    settings: Settings, database: Database, institution_id: int, code: str
+) -> TransparencyLog:
+    """The institution's log from wherever ``log_storage`` keeps it (to read and prove)."""
+    from smsguard.tlog.log import open_local_log
+    from smsguard.trace.db_store import open_database_log
+
+    if settings.log_storage == "database":
+        return open_database_log(database, institution_id, settings.home, code)
+    return open_local_log(settings.home, code)
 
 
 def _institution(database: Database, institution_id: int) -> Institution:

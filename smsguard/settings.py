@@ -91,6 +91,15 @@ class Settings(BaseModel):
     transparency_log: bool = Field(
         True, description="Write every handed-over SMS to the institution's transparency log."
     )
+    log_storage: Literal["directory", "database"] = Field(
+        "directory", description="Where transparency-log tiles live: home folder or database."
+    )
+    alert_webhooks: tuple[str, ...] = Field(
+        (), description="URLs that receive every monitor alert as a signed JSON POST."
+    )
+    alert_webhook_secret_file: Path | None = Field(
+        None, description="Shared secret signing those POSTs; default: keys/webhook.secret."
+    )
     sms_provider_file: Path | None = Field(
         None, description="YAML options of that provider; default: provider.yaml under home."
     )
@@ -114,6 +123,11 @@ class Settings(BaseModel):
     def effective_provider_file(self) -> Path:
         """Options of the configured SMS provider (addresses, accounts, simulation rates)."""
         return self.sms_provider_file or self.home / "provider.yaml"
+
+    @property
+    def effective_webhook_secret_file(self) -> Path:
+        """The HMAC secret shared with the webhook receivers; never inside settings."""
+        return self.alert_webhook_secret_file or self.home / "keys" / "webhook.secret"
 
     @property
     def effective_database_url(self) -> str:
@@ -182,4 +196,6 @@ def _from_environ(env: Mapping[str, str]) -> dict[str, Any]:
 def _parse_env_value(field: str, raw: str) -> Any:
     if field == "rules_paths":
         return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+    if field == "alert_webhooks":
+        return tuple(url for url in raw.split() if url)  # space-separated URLs
     return raw

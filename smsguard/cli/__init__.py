@@ -79,6 +79,14 @@ def _register() -> None:
     cli.add_command(log.log)
     cli.add_command(witness.witness)
 
+    from smsguard.cli import complaints
+
+    cli.add_command(complaints.complaints)
+
+    from smsguard.cli import report
+
+    cli.add_command(report.report)
+
 
 _register()
 

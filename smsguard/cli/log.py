@@ -27,9 +27,16 @@ _INSTITUTION = click.option("--institution", "code", required=True, help="Instit
 
 
 def _open(state: CliState, code: str) -> TransparencyLog:
+    """The institution's log, from a folder or the database as ``log_storage`` says."""
     from smsguard.tlog.log import open_local_log
 
-    return open_local_log(state.settings.home, code)
+    if state.settings.log_storage != "database":
+        return open_local_log(state.settings.home, code)
+    from smsguard.bootstrap import build_database, open_transparency_log
+    from smsguard.customers import institution_id_for
+
+    database = build_database(state.settings)  # released when the command's process ends
+    return open_transparency_log(state.settings, database, institution_id_for(database, code), code)
 
 
 def _folder(state: CliState, code: str) -> Path:

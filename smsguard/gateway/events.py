@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from smsguard.customers import CustomerService
 from smsguard.customers.keystore import load_ring, tenant_label
-from smsguard.errors import InputError
+from smsguard.errors import InputError, SmsguardError
 from smsguard.gateway import outbox
 from smsguard.gateway.providers.base import DeliveryReport, InboundSms
 from smsguard.gateway.watch import GatewayWatch
@@ -86,9 +86,22 @@ class GatewayEvents:
             return
         if outcome.kind == "other":
             self._keep_for_review(sms)
+        if outcome.complaint_recorded:
+            self._open_complaint_cases()
         log.info("reply from %s: %s", outcome.masked_phone, outcome.kind)
         if self._watch is not None and outcome.known_customer:
             self._watch_reply(sms.sender, outcome.kind)
+
+    def _open_complaint_cases(self) -> None:
+        """Open the complaints-desk case for the complaint just recorded. Should this fail,
+        the recorded complaint stays and the desk's next collection opens it."""
+        from smsguard.complaints.service import ComplaintService
+
+        desk = ComplaintService(self._database, self._institution_id, self._keys, self._clock)
+        try:
+            desk.collect_replies()
+        except SmsguardError as exc:
+            log.warning("complaint case not opened yet: %s", exc.message)
 
     def _watch_reply(self, sender: str, kind: str) -> None:
         """Count the reply against the campaign that last wrote to this customer."""

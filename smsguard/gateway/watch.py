@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smsguard.gateway import staff_watch
@@ -23,6 +24,7 @@ from smsguard.monitor.engine import Monitor
 from smsguard.monitor.events import Event, EventKind
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import AuditEvent
+from smsguard.store.monitor_models import MonitorState
 from smsguard.store.workflow_models import Campaign
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class GatewayWatch:
         self.alerts: list[Alert] = []
         self._notify = notify
         self._audit_cursor: int | None = None
+        self._saved_at: datetime | None = None
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
         """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
@@ -73,6 +76,34 @@ class GatewayWatch:
                 self._notify(alert)
             if alert.severity == "act" and alert.action is not Action.NONE:
                 self._act(alert)
+
+    def load(self) -> None:
+        """Resume from the saved snapshot, if any (a restart then loses no history)."""
+        with tenant_session(self._database, self._institution_id) as session:
+            saved = session.scalar(select(MonitorState))
+            if saved is not None:
+                self.monitor.restore(saved.snapshot)
+                self._audit_cursor = saved.audit_cursor
+
+    def save(self) -> None:
+        """Write the current snapshot (pruned of counters silent for a day)."""
+        now = self._clock()
+        self.monitor.prune(now)
+        snapshot = self.monitor.snapshot()
+        with tenant_session(self._database, self._institution_id) as session:
+            saved = session.scalar(select(MonitorState))
+            if saved is None:
+                saved = MonitorState(snapshot=snapshot, audit_cursor=0)
+                session.add(saved)
+            saved.snapshot = snapshot
+            saved.audit_cursor = self._audit_cursor or 0
+            saved.saved_at = now
+        self._saved_at = now
+
+    def save_now_and_then(self, every: float = 30.0) -> None:
+        """Save when the last save is older than ``every`` seconds."""
+        if self._saved_at is None or (self._clock() - self._saved_at).total_seconds() >= every:
+            self.save()
 
     def poll_audit(self) -> None:
         """Feed the staff detectors with the audit rows written since the last poll."""

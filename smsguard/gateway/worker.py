@@ -29,7 +29,7 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy.orm import Session
 
 from smsguard.customers.keystore import load_ring, tenant_label
-from smsguard.errors import CryptoError, ProviderError
+from smsguard.errors import CryptoError, ProviderError, SmsguardError
 from smsguard.gateway import outbox
 from smsguard.gateway.outbox import Claimed, Outcome
 from smsguard.gateway.providers.base import OutboundSms, Provider, ProviderEvents
@@ -115,6 +115,7 @@ class Worker:
             self._provider.poll(self._events)
         if self._watch is not None:
             self._watch.poll_audit()
+            self._watch.save_now_and_then()
         return len(claimed)
 
     def _watch_outcomes(self, claimed: list[Prepared], outcomes: list[Outcome]) -> None:
@@ -127,14 +128,26 @@ class Worker:
     def run(self, stop: threading.Event, *, until_idle: bool = False) -> int:
         """Cycle until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
         total = 0
-        while not stop.is_set():
-            handled = self.run_once()
-            total += handled
-            if handled == 0:
-                if until_idle:
-                    break
-                stop.wait(self._options.idle_sleep)
+        try:
+            while not stop.is_set():
+                handled = self.run_once()
+                total += handled
+                if handled == 0:
+                    if until_idle:
+                        break
+                    stop.wait(self._options.idle_sleep)
+        finally:
+            self._save_watch()
         return total
+
+    def _save_watch(self) -> None:
+        """Keep the monitor's history for the next start; never mask what stopped the loop."""
+        if self._watch is None:
+            return
+        try:
+            self._watch.save()
+        except SmsguardError as exc:
+            log.error("monitor state not saved: %s", exc.message)
 
     def _claim(self) -> list[Prepared]:
         """Claim a batch, decrypt it (audited first) and log it, all in one transaction:

@@ -143,7 +143,9 @@ class WorkingHours:
     end: time = time(18, 0)
     days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     tz: str = "Asia/Shanghai"
-    severity: Severity = "act"
+    # Warn by default: a Sunday approval is worth a look, not an automatic stop; set "act"
+    # to require re-approval (and pause the campaigns concerned) instead.
+    severity: Severity = "warn"
     enabled: bool = True
     zone: ZoneInfo = field(init=False, repr=False, compare=False)
 

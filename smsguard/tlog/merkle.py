@@ -75,6 +75,10 @@ def subtrees(start: int, end: int) -> list[tuple[int, int]]:
 
 def range_hash(reader: HashReader, start: int, end: int) -> bytes:
     """MTH(D[start:end]) folded from complete subtrees, right to left as RFC 6962 nests them."""
+    width = end - start
+    if width > 0 and not width & (width - 1) and not start & (width - 1):
+        level = width.bit_length() - 1  # one complete subtree: most of a proof's hashes
+        return reader.node(level, start >> level)
     pieces = [reader.node(level, index) for level, index in subtrees(start, end)]
     if not pieces:
         return EMPTY_ROOT

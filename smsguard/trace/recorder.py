@@ -7,6 +7,12 @@ process has appended since, so the tree in memory is never behind the checkpoint
 
 The first append creates the log and its Ed25519 signing key (mode 0600) when none exists,
 so a new installation traces from its first message; back the key up with the other keys.
+
+With ``log_storage: database`` the tiles live in the database instead
+(:class:`DatabaseMessageLog`): each append is one transaction under a database lock, so
+workers on several hosts can share the log; the signing key is still a file under home. The
+gateway's worker appends inside its own claim transaction (``record_in``), so entries and the
+messages' stamps commit together, and SQLite's single writer is never asked for twice.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from smsguard.store import Database
+from smsguard.store.tenancy import TenantSession
 from smsguard.tlog.leaf import SmsLeaf
 from smsguard.tlog.log import TransparencyLog, create_local_log, local_paths, open_local_log
+from smsguard.trace.db_store import DatabaseTileStore, load_or_create_signer
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,15 @@ class MessageLog(Protocol):
 
     def record(self, leaves: Sequence[SmsLeaf]) -> int:
         """Append ``leaves`` durably, in order; return the index of the first."""
+        ...
+
+
+@runtime_checkable
+class TransactionalMessageLog(MessageLog, Protocol):
+    """A log kept in the database, which can join the caller's transaction."""
+
+    def record_in(self, session: TenantSession, leaves: Sequence[SmsLeaf]) -> int:
+        """Append inside ``session``: durable, and visible, when the caller commits."""
         ...
 
 
@@ -70,3 +88,39 @@ class LocalMessageLog:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class DatabaseMessageLog:
+    """The institution's log in the database, shared safely between processes and hosts."""
+
+    def __init__(self, database: Database, institution_id: int, home: Path, code: str) -> None:
+        self._store = DatabaseTileStore(database, institution_id)
+        self._home = home
+        self._code = code
+        self._log: TransparencyLog | None = None
+
+    def record(self, leaves: Sequence[SmsLeaf]) -> int:
+        """Append in one locked transaction; the entries are durable when this returns."""
+        return self._append(leaves, None)
+
+    def record_in(self, session: TenantSession, leaves: Sequence[SmsLeaf]) -> int:
+        """Append in the caller's transaction (the lock is held until it ends)."""
+        return self._append(leaves, session)
+
+    def _append(self, leaves: Sequence[SmsLeaf], session: TenantSession | None) -> int:
+        entries = [leaf.to_bytes() for leaf in leaves]
+        try:
+            with self._store.writing(session):
+                first, _ = self._current().append(entries)
+        except BaseException:
+            self._log = None  # memory may be ahead of a rolled-back transaction
+            raise
+        return first
+
+    def _current(self) -> TransparencyLog:
+        """The log as committed, reopened when another writer appended since."""
+        current = self._log
+        if current is None or self._store.read_checkpoint() != current.checkpoint().encode():
+            signer = load_or_create_signer(self._home, self._code, self._store)
+            current = self._log = TransparencyLog.open(self._store, signer, signer.name)
+        return current

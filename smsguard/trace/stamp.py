@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
+from smsguard.store.tenancy import TenantSession
 from smsguard.tlog.leaf import SmsLeaf, commit, new_salt
-from smsguard.trace.recorder import MessageLog
+from smsguard.trace.recorder import MessageLog, TransactionalMessageLog
 
 SERVICE_CAMPAIGN = "service"
 
@@ -50,13 +53,22 @@ class Tracer:
         self._code = institution_code
         self._log = log
 
-    def stamp(self, handovers: Sequence[Handover], at: datetime) -> list[Stamp]:
-        """Append one leaf per hand-over (durably, in order) and return their stamps."""
+    def stamp(
+        self, handovers: Sequence[Handover], at: datetime, session: Session | None = None
+    ) -> list[Stamp]:
+        """Append one leaf per hand-over (durably, in order) and return their stamps.
+
+        A log kept in the database joins the caller's ``session``, so the entries commit
+        together with the caller's records of them (and SQLite's one writer is not blocked).
+        """
         if not handovers:
             return []
         salts = [new_salt() for _ in handovers]
         leaves = [self._leaf(h, salt, at) for h, salt in zip(handovers, salts, strict=True)]
-        first = self._log.record(leaves)
+        if isinstance(self._log, TransactionalMessageLog) and isinstance(session, TenantSession):
+            first = self._log.record_in(session, leaves)
+        else:
+            first = self._log.record(leaves)
         return [Stamp(first + offset, salt) for offset, salt in enumerate(salts)]
 
     def _leaf(self, handover: Handover, salt: bytes, at: datetime) -> SmsLeaf:

@@ -11,12 +11,15 @@ from sqlalchemy import insert, select
 from smsguard.errors import AccessDenied, InputError, PermissionDenied
 from smsguard.gateway.watch import GatewayWatch
 from smsguard.governance.users import restore_decrypt_right
+from smsguard.monitor import Monitor, MonitorConfig
+from smsguard.monitor.staff import WorkingHours
 from smsguard.store import tenant_session
 from smsguard.store.models import AuditEvent, Customer
 
 
 def _watching_worker(bank: Bank) -> tuple[GatewayWatch, object]:
-    watch = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    strict = Monitor(MonitorConfig(working_hours=WorkingHours(severity="act")))
+    watch = GatewayWatch(bank.database, bank.institution_id, strict, clock=bank.clock)
     worker = bank.worker()
     worker._watch = watch
     return watch, worker
@@ -31,7 +34,7 @@ def _audit_rows(bank: Bank, rows: list[dict[str, object]]) -> None:
         )  # fmt: skip
 
 
-def test_an_approval_before_working_hours_pauses_the_campaign_for_reapproval(
+def test_an_approval_before_working_hours_pauses_the_campaign_when_so_configured(
     bank: Bank,
 ) -> None:
     bank.gateway.start("mia", bank.campaign_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from gateway_helpers import Bank
@@ -78,3 +79,14 @@ def test_normal_traffic_raises_no_action(bank: Bank) -> None:
         bank.clock.advance(seconds=1)
     assert bank.gateway.status(bank.campaign_id).state == "running"
     assert not [a for a in watch.alerts if a.severity == "act"]
+
+
+def test_the_monitors_history_survives_a_restart(bank: Bank) -> None:
+    _more_customers(bank)
+    watch, worker = _wire(bank, SimulatedProvider(SimulationRates(opt_out_reply=0.01), seed=2))
+    bank.gateway.start("mia", bank.campaign_id)
+    worker.run(threading.Event(), until_idle=True)  # saves when it stops
+    restarted = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    restarted.load()
+    assert restarted.monitor.snapshot() == watch.monitor.snapshot()
+    assert restarted.monitor.snapshot()["windows"], "something was counted"

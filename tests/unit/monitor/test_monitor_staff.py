@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from smsguard.monitor import Action, Event, EventKind, Monitor, MonitorConfig
-from smsguard.monitor.staff import RecordVolumeConfig
+from smsguard.monitor.staff import RecordVolumeConfig, WorkingHours
 
 K = EventKind
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -48,8 +48,14 @@ def test_small_volumes_never_alert() -> None:
     assert days_of_decrypts(monitor, "quiet", [2, 1, 3, 2, 2, 1, 150]) == []
 
 
-def test_an_approval_at_night_requires_reapproval() -> None:
-    monitor = Monitor()
+def test_an_approval_at_night_warns_by_default() -> None:
+    night = MONDAY + timedelta(hours=14)  # 00:00 Tuesday in Shanghai
+    alerts = Monitor().observe(Event(K.APPROVAL, night, "inst", "c2", user="carol"), night)
+    assert (alerts[0].severity, alerts[0].action) == ("warn", Action.NONE)
+
+
+def test_an_approval_at_night_requires_reapproval_when_configured() -> None:
+    monitor = Monitor(MonitorConfig(working_hours=WorkingHours(severity="act")))
     day = Event(K.APPROVAL, MONDAY, "inst", "c1", user="carol", author="alice")
     assert monitor.observe(day, MONDAY) == []
     night = MONDAY + timedelta(hours=14)  # 00:00 Tuesday in Shanghai
