@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from smsguard.gateway.watch import GatewayWatch
     from smsguard.gateway.webhooks import WebhookNotifier
     from smsguard.gateway.worker import Worker, WorkerOptions
+    from smsguard.monitor import Monitor
     from smsguard.protect import BlindIndexer, FileKeyProvider
     from smsguard.store import Database
     from smsguard.store.models import Institution
@@ -236,7 +237,7 @@ def build_worker(
     from smsguard.gateway.worker import Worker
 
     notifier = build_notifier(settings)
-    watch = GatewayWatch(database, institution_id, notify=notifier)
+    watch = GatewayWatch(database, institution_id, build_monitor(settings), notify=notifier)
     watch.load()
     events = build_events(settings, database, institution_id, settings.sms_provider, watch)
     sending = build_sending(settings, events)
@@ -249,6 +250,24 @@ def build_worker(
         tracer=tracer, watch=watch,
     )  # fmt: skip
     return worker, sending
+
+
+def build_monitor(settings: Settings) -> Monitor:
+    """A monitor whose defence-in-depth send checks use the same window and cap as the
+    planner, so a send the gateway allowed is never flagged as a breach."""
+    from datetime import timedelta
+
+    from smsguard.monitor import Monitor, MonitorConfig
+    from smsguard.monitor.sending import SendRulesConfig, quiet_hours
+
+    rules = SendRulesConfig(
+        allowed=quiet_hours(
+            settings.quiet_hours_start, settings.quiet_hours_end, settings.timezone
+        ),
+        cap_messages=settings.frequency_cap_messages,
+        cap_window=timedelta(hours=settings.frequency_cap_hours),
+    )
+    return Monitor(MonitorConfig(send_rules=rules))
 
 
 def build_notifier(settings: Settings) -> WebhookNotifier | None:

@@ -15,17 +15,19 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smsguard.gateway import staff_watch
+from smsguard.governance.audience import audience_ids
 from smsguard.monitor.alerts import Action, Alert
+from smsguard.monitor.base import CampaignPlan
 from smsguard.monitor.engine import Monitor
 from smsguard.monitor.events import Event, EventKind
 from smsguard.store import Database, tenant_session
-from smsguard.store.models import AuditEvent
+from smsguard.store.models import AuditEvent, Customer
 from smsguard.store.monitor_models import MonitorState
-from smsguard.store.workflow_models import Campaign
+from smsguard.store.workflow_models import Campaign, TemplateVersion
 
 log = logging.getLogger(__name__)
 MONITOR_ACTOR = "monitor"
@@ -51,6 +53,7 @@ class GatewayWatch:
         self._notify = notify
         self._audit_cursor: int | None = None
         self._saved_at: datetime | None = None
+        self._planned: set[int] = set()
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
         """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
@@ -64,6 +67,21 @@ class GatewayWatch:
             for campaign, count in totals.items()
         ]  # fmt: skip
         self.observe(events)
+
+    def handed_over(self, sent: Sequence[tuple[int, int, str]]) -> None:
+        """Count campaign messages just handed over, one event each: (campaign, customer,
+        text). The recipient and text let the monitor re-check caps, quiet hours and the
+        approved wording (defence in depth); the text is matched, never kept."""
+        now = self._clock()
+        with tenant_session(self._database, self._institution_id) as session:
+            for campaign in {c for c, _, _ in sent} - self._planned:
+                self.monitor.set_plan(str(campaign), campaign_plan(session, campaign))
+                self._planned.add(campaign)
+        self.observe(
+            [Event(EventKind.SENT, now, self._institution, campaign=str(campaign),
+                   recipient=str(customer), text=text)
+             for campaign, customer, text in sent]
+        )  # fmt: skip
 
     def observe(self, events: Sequence[Event]) -> None:
         """Run the detectors on ``events`` and act on what they find."""
@@ -140,3 +158,21 @@ class GatewayWatch:
                        action="campaign.pause", target_type="campaign",
                        target_id=str(campaign_id), detail=detail)
         )  # fmt: skip
+
+
+def campaign_plan(session: Session, campaign_id: int) -> CampaignPlan:
+    """What was approved for a campaign: its audience size, rate and template wording."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return CampaignPlan(approved_messages=0)
+    version = session.get(TemplateVersion, campaign.template_version_id)
+    ids = audience_ids(campaign.audience)
+    if ids is None:
+        audience = session.scalar(select(func.count()).select_from(Customer)) or 0
+    else:
+        audience = len(ids)
+    return CampaignPlan(
+        approved_messages=audience,
+        max_per_minute=campaign.rate_limit_per_minute,
+        template_body=version.body if version is not None else None,
+    )

@@ -121,9 +121,15 @@ class Worker:
     def _watch_outcomes(self, claimed: list[Prepared], outcomes: list[Outcome]) -> None:
         if self._watch is None:
             return
-        campaign = {message.id: message.campaign_id for message, _ in claimed}
-        for kind, state in ((EventKind.SENT, "sent"), (EventKind.FAILED, "failed")):
-            self._watch.counted(kind, [campaign[o.id] for o in outcomes if o.state == state])
+        by_id = {message.id: (message, sms) for message, sms in claimed}
+        sent = [by_id[o.id] for o in outcomes if o.state == "sent"]
+        self._watch.handed_over(
+            [(m.campaign_id, m.customer_id, sms.text) for m, sms in sent
+             if m.campaign_id is not None and isinstance(sms, OutboundSms)]
+        )  # fmt: skip
+        self._watch.counted(EventKind.SENT, [None for m, _ in sent if m.campaign_id is None])
+        failed = [by_id[o.id][0].campaign_id for o in outcomes if o.state == "failed"]
+        self._watch.counted(EventKind.FAILED, failed)
 
     def run(self, stop: threading.Event, *, until_idle: bool = False) -> int:
         """Cycle until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""

@@ -90,3 +90,30 @@ def test_the_monitors_history_survives_a_restart(bank: Bank) -> None:
     restarted.load()
     assert restarted.monitor.snapshot() == watch.monitor.snapshot()
     assert restarted.monitor.snapshot()["windows"], "something was counted"
+
+
+def test_a_handed_over_text_the_template_cannot_produce_pauses_the_campaign(bank: Bank) -> None:
+    from smsguard.bootstrap import build_monitor
+
+    bank.gateway.start("mia", bank.campaign_id)
+    watch = GatewayWatch(bank.database, bank.institution_id, build_monitor(bank.settings),
+                         clock=bank.clock)  # fmt: skip
+    approved = "【某银行】王芳您好，您的账单1000元已出，请于2026-12-15前还款。回复TD退订"
+    watch.handed_over([(bank.campaign_id, 1, approved)])
+    assert bank.gateway.status(bank.campaign_id).state == "running", "an approved rendering"
+    watch.handed_over([(bank.campaign_id, 2, "【某银行】点击 http://x.cn 领取额度")])
+    assert bank.gateway.status(bank.campaign_id).state == "paused"
+    assert any(a.detector == "text_not_approved" for a in watch.alerts)
+
+
+def test_a_second_send_to_one_customer_within_the_cap_pauses_the_campaign(bank: Bank) -> None:
+    from smsguard.bootstrap import build_monitor
+
+    bank.gateway.start("mia", bank.campaign_id)
+    watch = GatewayWatch(bank.database, bank.institution_id, build_monitor(bank.settings),
+                         clock=bank.clock)  # fmt: skip
+    text = "【某银行】王芳您好，您的账单1000元已出，请于2026-12-15前还款。回复TD退订"
+    watch.handed_over([(bank.campaign_id, 1, text)])
+    watch.handed_over([(bank.campaign_id, 1, text)])
+    assert bank.gateway.status(bank.campaign_id).state == "paused"
+    assert any(a.detector == "send_over_frequency_cap" for a in watch.alerts)
