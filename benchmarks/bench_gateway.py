@@ -186,8 +186,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "one"
         settings, bank = _bank(home, f"sqlite:///{home}.db", args.customers, screener)
-        figures = run_in_process(settings, bank, screener, 200)
-        print(f"  one process, SQLite, batch 200        {figures}")
+        figures = run_in_process(settings, bank, screener, 500)
+        print(f"  one process, SQLite, batch 500        {figures}")
         home = Path(tmp) / "naive"
         settings, bank = _bank(home, f"sqlite:///{home}.db", args.naive, screener)
         figures = run_in_process(settings, bank, screener, 1)

@@ -129,7 +129,7 @@ def _pairs(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.command("worker")
 @_INSTITUTION
 @click.option("--until-idle", is_flag=True, help="Stop when nothing is due instead of waiting.")
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=200, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
 @click.option(
     "--lease",
     type=click.FloatRange(0.5, 3600),

@@ -65,11 +65,10 @@ class GatewayEvents:
 
     def delivery_reports(self, reports: Sequence[DeliveryReport]) -> None:
         """Settle many reported messages in one transaction."""
+        keys = [r.message_id for r in reports if r.message_id]
         with tenant_session(self._database, self._institution_id) as session:
             outbox.apply_reports(session, reports, self._provider_name, self._institution_id)
-            campaigns = outbox.campaigns_of(
-                session, [r.message_id for r in reports if r.message_id]
-            )
+            campaigns = {} if self._watch is None else self._watch.campaigns_of(session, keys)
         if self._watch is not None:
             for kind, statuses in _REPORT_KINDS:
                 chosen = [r.message_id for r in reports if r.status in statuses and r.message_id]

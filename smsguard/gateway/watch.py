@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smsguard.gateway import staff_watch
+from smsguard.gateway import outbox, staff_watch
 from smsguard.governance.audience import audience_ids
 from smsguard.monitor.alerts import Action, Alert
 from smsguard.monitor.base import CampaignPlan
@@ -31,6 +31,7 @@ from smsguard.store.workflow_models import Campaign, TemplateVersion
 
 log = logging.getLogger(__name__)
 MONITOR_ACTOR = "monitor"
+_RECENT_KEYS = 200_000  # message key → campaign of recent hand-offs (~20 MB at most)
 
 
 class GatewayWatch:
@@ -54,6 +55,7 @@ class GatewayWatch:
         self._audit_cursor: int | None = None
         self._saved_at: datetime | None = None
         self._planned: set[int] = set()
+        self._recent: dict[str, int | None] = {}
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
         """Count one event of ``kind`` per entry of ``campaigns`` (None: no campaign)."""
@@ -68,20 +70,33 @@ class GatewayWatch:
         ]  # fmt: skip
         self.observe(events)
 
-    def handed_over(self, sent: Sequence[tuple[int, int, str]]) -> None:
+    def handed_over(self, sent: Sequence[tuple[int, int, str, str]]) -> None:
         """Count campaign messages just handed over, one event each: (campaign, customer,
-        text). The recipient and text let the monitor re-check caps, quiet hours and the
-        approved wording (defence in depth); the text is matched, never kept."""
+        text, message key). The recipient and text let the monitor re-check caps, quiet hours
+        and the approved wording (defence in depth); the text is matched, never kept."""
         now = self._clock()
+        self._remember(sent)
         with tenant_session(self._database, self._institution_id) as session:
-            for campaign in {c for c, _, _ in sent} - self._planned:
+            for campaign in {c for c, _, _, _ in sent} - self._planned:
                 self.monitor.set_plan(str(campaign), campaign_plan(session, campaign))
                 self._planned.add(campaign)
         self.observe(
             [Event(EventKind.SENT, now, self._institution, campaign=str(campaign),
                    recipient=str(customer), text=text)
-             for campaign, customer, text in sent]
+             for campaign, customer, text, _ in sent]
         )  # fmt: skip
+
+    def _remember(self, sent: Sequence[tuple[int, int, str, str]]) -> None:
+        """Keep the campaign of recent hand-offs, so their delivery reports need no query."""
+        if len(self._recent) > _RECENT_KEYS:
+            self._recent.clear()
+        self._recent.update((key, campaign) for campaign, _, _, key in sent)
+
+    def campaigns_of(self, session: Session, keys: Sequence[str]) -> dict[str, int | None]:
+        """The campaign of each message key: from recent hand-offs, else the database."""
+        found: dict[str, int | None] = {k: self._recent[k] for k in keys if k in self._recent}
+        missing = [k for k in keys if k not in found]
+        return found | (outbox.campaigns_of(session, missing) if missing else {})
 
     def observe(self, events: Sequence[Event]) -> None:
         """Run the detectors on ``events`` and act on what they find."""

@@ -60,7 +60,7 @@ class PollingProvider(Protocol):
 class WorkerOptions:
     """How a worker paces itself; the defaults suit one worker on a small machine."""
 
-    batch_size: int = 200
+    batch_size: int = 500
     lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 8
     backoff_base: timedelta = timedelta(seconds=2)
@@ -124,7 +124,7 @@ class Worker:
         by_id = {message.id: (message, sms) for message, sms in claimed}
         sent = [by_id[o.id] for o in outcomes if o.state == "sent"]
         self._watch.handed_over(
-            [(m.campaign_id, m.customer_id, sms.text) for m, sms in sent
+            [(m.campaign_id, m.customer_id, sms.text, m.message_key) for m, sms in sent
              if m.campaign_id is not None and isinstance(sms, OutboundSms)]
         )  # fmt: skip
         self._watch.counted(EventKind.SENT, [None for m, _ in sent if m.campaign_id is None])

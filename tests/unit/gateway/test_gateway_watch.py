@@ -99,9 +99,9 @@ def test_a_handed_over_text_the_template_cannot_produce_pauses_the_campaign(bank
     watch = GatewayWatch(bank.database, bank.institution_id, build_monitor(bank.settings),
                          clock=bank.clock)  # fmt: skip
     approved = "【某银行】王芳您好，您的账单1000元已出，请于2026-12-15前还款。回复TD退订"
-    watch.handed_over([(bank.campaign_id, 1, approved)])
+    watch.handed_over([(bank.campaign_id, 1, approved, "k1")])
     assert bank.gateway.status(bank.campaign_id).state == "running", "an approved rendering"
-    watch.handed_over([(bank.campaign_id, 2, "【某银行】点击 http://x.cn 领取额度")])
+    watch.handed_over([(bank.campaign_id, 2, "【某银行】点击 http://x.cn 领取额度", "k2")])
     assert bank.gateway.status(bank.campaign_id).state == "paused"
     assert any(a.detector == "text_not_approved" for a in watch.alerts)
 
@@ -113,7 +113,7 @@ def test_a_second_send_to_one_customer_within_the_cap_pauses_the_campaign(bank: 
     watch = GatewayWatch(bank.database, bank.institution_id, build_monitor(bank.settings),
                          clock=bank.clock)  # fmt: skip
     text = "【某银行】王芳您好，您的账单1000元已出，请于2026-12-15前还款。回复TD退订"
-    watch.handed_over([(bank.campaign_id, 1, text)])
-    watch.handed_over([(bank.campaign_id, 1, text)])
+    watch.handed_over([(bank.campaign_id, 1, text, "k1")])
+    watch.handed_over([(bank.campaign_id, 1, text, "k2")])
     assert bank.gateway.status(bank.campaign_id).state == "paused"
     assert any(a.detector == "send_over_frequency_cap" for a in watch.alerts)
