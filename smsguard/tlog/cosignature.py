@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -22,17 +23,16 @@ from smsguard.errors import LogError
 
 from .note import (
     COSIGNATURE_V1,
+    Ed25519Verifier,
     SignatureLine,
     b64decode_strict,
     check_key_id,
     check_name,
-    decode_key,
     decode_skey,
     ed25519_verify,
     format_skey,
-    format_vkey,
-    key_id,
     parse_note,
+    parse_vkey_of,
 )
 
 MAX_TIMESTAMP = 2**63 - 1
@@ -63,18 +63,11 @@ def timestamp_from_base64(blob: str) -> int:
 
 
 @dataclass(frozen=True)
-class CosignatureVerifier:
+class CosignatureVerifier(Ed25519Verifier):
     """A witness's cosignature/v1 public key; usable wherever a note :class:`Verifier` is."""
 
-    name: str
-    public: bytes
-    key_id: bytes = field(init=False)
-
-    def __post_init__(self) -> None:
-        check_name(self.name)
-        if len(self.public) != 32:
-            raise LogError(f"cosigner public key is {len(self.public)} bytes, not 32")
-        object.__setattr__(self, "key_id", key_id(self.name, COSIGNATURE_V1, self.public))
+    key_type: ClassVar[int] = COSIGNATURE_V1
+    kind: ClassVar[str] = "a cosignature/v1 key"
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         if len(signature) != SIGNATURE_SIZE:
@@ -84,20 +77,10 @@ class CosignatureVerifier:
             return False
         return ed25519_verify(self.public, signature[8:], signed_message(message, stamp))
 
-    @property
-    def vkey(self) -> str:
-        return format_vkey(self.name, COSIGNATURE_V1, self.public)
-
 
 def parse_cosigner_vkey(text: str) -> CosignatureVerifier:
     """A witness key from its vkey text (type 0x04), after checking its key ID."""
-    name, given_id, key_type, public = decode_key(text)
-    if key_type != COSIGNATURE_V1:
-        raise LogError(f"vkey type 0x{key_type:02x} is not a cosignature/v1 key (0x04)")
-    verifier = CosignatureVerifier(name, public)
-    if verifier.key_id != given_id:
-        raise LogError(f"vkey key ID {given_id.hex()} does not match its key")
-    return verifier
+    return parse_vkey_of(CosignatureVerifier, text)
 
 
 class CosignatureSigner:

@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -112,17 +112,19 @@ def decode_key(text: str, *, private: bool = False) -> tuple[str, bytes, int, by
 
 @dataclass(frozen=True)
 class Ed25519Verifier:
-    """An Ed25519 (type 0x01) note verifier."""
+    """An Ed25519 (type 0x01) note verifier; witness keys (type 0x04) subclass it."""
 
     name: str
     public: bytes
     key_id: bytes = field(init=False)
+    key_type: ClassVar[int] = ED25519
+    kind: ClassVar[str] = "an Ed25519 note key"
 
     def __post_init__(self) -> None:
         check_name(self.name)
         if len(self.public) != 32:
-            raise LogError(f"Ed25519 public key is {len(self.public)} bytes, not 32")
-        object.__setattr__(self, "key_id", key_id(self.name, ED25519, self.public))
+            raise LogError(f"{self.kind}: public key is {len(self.public)} bytes, not 32")
+        object.__setattr__(self, "key_id", key_id(self.name, self.key_type, self.public))
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         return len(signature) == 64 and ed25519_verify(self.public, signature, message)
@@ -130,7 +132,21 @@ class Ed25519Verifier:
     @property
     def vkey(self) -> str:
         """The verifier key text."""
-        return format_vkey(self.name, ED25519, self.public)
+        return format_vkey(self.name, self.key_type, self.public)
+
+
+V = TypeVar("V", bound=Ed25519Verifier)
+
+
+def parse_vkey_of(cls: type[V], text: str) -> V:
+    """A verifier of ``cls``'s key type from its vkey text; another type or a wrong ID fails."""
+    name, given_id, key_type, public = decode_key(text)
+    if key_type != cls.key_type:
+        raise LogError(f"vkey type 0x{key_type:02x} is not {cls.kind} (0x{cls.key_type:02x})")
+    verifier = cls(name, public)
+    if verifier.key_id != given_id:
+        raise LogError(f"vkey key ID {given_id.hex()} does not match its key")
+    return verifier
 
 
 def ed25519_verify(public: bytes, signature: bytes, message: bytes) -> bool:
@@ -149,13 +165,7 @@ def format_vkey(name: str, key_type: int, public: bytes) -> str:
 
 def parse_vkey(text: str) -> Ed25519Verifier:
     """An Ed25519 note verifier from its vkey text; any other type or a wrong ID is refused."""
-    name, given_id, key_type, public = decode_key(text)
-    if key_type != ED25519:
-        raise LogError(f"vkey type 0x{key_type:02x} is not an Ed25519 note key (0x01)")
-    verifier = Ed25519Verifier(name, public)
-    if verifier.key_id != given_id:
-        raise LogError(f"vkey key ID {given_id.hex()} does not match its key")
-    return verifier
+    return parse_vkey_of(Ed25519Verifier, text)
 
 
 class Ed25519Signer:
