@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint typecheck unit bench clean
+.PHONY: install serve test system-deps lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/smsguard demo
 
-## Everything CI checks: lint, types, tests.
-test: lint typecheck unit
+## Everything CI checks: the programs the tests talk to (Kannel, an SMSC, LibreOffice and a
+## CJK font; each script does nothing when already installed), lint, types, tests.
+test: system-deps lint typecheck unit
+
+system-deps:
+	.ci/install-kannel
+	.ci/install-smpp-peer
+	.ci/install-report-tools
 
 lint: $(STAMP)
 	$(BIN)/ruff check smsguard tests benchmarks scripts

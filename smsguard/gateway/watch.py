@@ -76,10 +76,12 @@ class GatewayWatch:
         and the approved wording (defence in depth); the text is matched, never kept."""
         now = self._clock()
         self._remember(sent)
-        with tenant_session(self._database, self._institution_id) as session:
-            for campaign in {c for c, _, _, _ in sent} - self._planned:
-                self.monitor.set_plan(str(campaign), campaign_plan(session, campaign))
-                self._planned.add(campaign)
+        unplanned = {c for c, _, _, _ in sent} - self._planned
+        if unplanned:  # a plan is read once per campaign, not on every batch
+            with tenant_session(self._database, self._institution_id) as session:
+                for campaign in unplanned:
+                    self.monitor.set_plan(str(campaign), campaign_plan(session, campaign))
+            self._planned |= unplanned
         self.observe(
             [Event(EventKind.SENT, now, self._institution, campaign=str(campaign),
                    recipient=str(customer), text=text)

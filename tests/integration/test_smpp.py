@@ -3,14 +3,13 @@
 ``smpp_peer/server.js`` is a small SMSC built on the ``smpp`` npm package (installed by
 ``.ci/install-smpp-peer``, i.e. ``npm ci`` in ``smpp_peer/``). node-smpp parses our PDUs and
 decodes each part's UDH and text itself, so a wrong data_coding, UDH or byte order shows up
-here as a wrong decoded message. Without node or the package the tests skip, except on CI
-(``CI=true``), where a missing peer is a failure.
+here as a wrong decoded message. Without node or the package the tests fail, naming the
+install script (tests/needs.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import queue
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from needs import need
 
 from smsguard.errors import ProviderError
 from smsguard.gateway.providers.base import DeliveryReport, InboundSms, OutboundSms
@@ -112,10 +112,7 @@ class Sink:
 @pytest.fixture(scope="module")
 def peer() -> Iterator[Peer]:
     missing = _missing_peer()
-    if missing is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the SMPP peer is required on CI: {missing}")
-        pytest.skip(missing)
+    need(f"the SMPP peer ({missing})", missing is None, "`.ci/install-smpp-peer`")
     started = Peer()
     yield started
     started.stop()
