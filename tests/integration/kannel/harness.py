@@ -335,7 +335,14 @@ class KannelStack:
         return self.carrier.inject_mo(sender, text, **options)
 
     def inject_dlr(self, carrier_id: str, dlr_type: int, text: str = "") -> str:
-        return self.carrier.inject_dlr(carrier_id, dlr_type, text)
+        """Report on ``carrier_id``; retried while Kannel has not yet stored the message's
+        DLR entry (it does so only after the carrier's answer to the MT reached it)."""
+
+        def accepted() -> str | None:
+            answer = self.carrier.inject_dlr(carrier_id, dlr_type, text)
+            return None if answer.startswith("Unknown DLR") else answer
+
+        return wait_until(accepted, 5, f"Kannel to know the DLR of {carrier_id}")
 
     def reset(self) -> None:
         """Forget what earlier tests sent and received."""
