@@ -14,18 +14,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Run the main job: the screening demo (the HTTP service arrives with the API issue).
+## Run the main job: seed the demo bank (idempotent) and serve the API, the dashboard and the
+## sending worker on http://127.0.0.1:8000/ until Ctrl-C (docs/serve.md).
 serve: $(STAMP)
-	$(BIN)/smsguard demo
+	$(BIN)/smsguard demo && $(BIN)/smsguard serve
 
-## Everything CI checks: the programs the tests talk to (Kannel, an SMSC, LibreOffice and a
-## CJK font; each script does nothing when already installed), lint, types, tests.
+## Everything CI checks: the programs the tests talk to (Kannel, an SMSC, LibreOffice,
+## Chromium and CJK fonts; each script does nothing when already installed), lint, types, tests.
 test: system-deps lint typecheck unit
 
 system-deps:
 	.ci/install-kannel
 	.ci/install-smpp-peer
 	.ci/install-report-tools
+	.ci/install-chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check smsguard tests benchmarks scripts

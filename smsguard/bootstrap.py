@@ -20,6 +20,9 @@ from smsguard.screening.sender import SenderProfile, load_sender_profile
 from smsguard.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from smsguard.api.services import ApiServices
     from smsguard.consent.policy import Rules as SendRules
     from smsguard.customers import CustomerService
     from smsguard.gateway.events import GatewayEvents
@@ -211,7 +214,10 @@ def build_events(
     provider_name: str,
     watch: GatewayWatch | None = None,
 ) -> GatewayEvents:
-    """The sink for one institution's delivery reports and replies."""
+    """The sink for one institution's delivery reports and replies. A complaint by reply
+    opens its case and queues its acknowledgement at once, through a desk built on the
+    first complaint (it needs a screener, which a worker would otherwise not load)."""
+    from smsguard.complaints.wiring import build_complaints
     from smsguard.gateway.events import GatewayEvents
 
     return GatewayEvents(
@@ -222,6 +228,7 @@ def build_events(
         keys=build_master_key_provider(settings),
         indexer=build_blind_indexer(settings, institution_id),
         watch=watch,
+        complaints=lambda: build_complaints(settings, database, institution_id),
     )
 
 
@@ -253,12 +260,14 @@ def build_worker(
 
 
 def build_monitor(settings: Settings) -> Monitor:
-    """A monitor whose defence-in-depth send checks use the same window and cap as the
-    planner, so a send the gateway allowed is never flagged as a breach."""
+    """A monitor with the operator's thresholds (``monitor.yaml``, else the defaults) and
+    defence-in-depth send checks on the same window and cap as the planner, so a send the
+    gateway allowed is never flagged as a breach."""
     from datetime import timedelta
 
-    from smsguard.monitor import Monitor, MonitorConfig
+    from smsguard.monitor import Monitor
     from smsguard.monitor.sending import SendRulesConfig, quiet_hours
+    from smsguard.monitor_config import load_monitor_config
 
     rules = SendRulesConfig(
         allowed=quiet_hours(
@@ -267,7 +276,7 @@ def build_monitor(settings: Settings) -> Monitor:
         cap_messages=settings.frequency_cap_messages,
         cap_window=timedelta(hours=settings.frequency_cap_hours),
     )
-    return Monitor(MonitorConfig(send_rules=rules))
+    return Monitor(load_monitor_config(settings.effective_monitor_file, rules))
 
 
 def build_notifier(settings: Settings) -> WebhookNotifier | None:
@@ -344,3 +353,39 @@ def _institution(database: Database, institution_id: int) -> Institution:
     if found is None:
         raise InputError(f"no institution with id {institution_id}")
     return found
+
+
+def build_api_services(
+    settings: Settings, database: Database | None = None, screener: Screener | None = None
+) -> ApiServices:
+    """Everything the HTTP service needs; per-institution objects are built on first use."""
+    from smsguard.api.ratelimit import RateLimiter
+    from smsguard.api.services import ApiServices, Builders
+    from smsguard.complaints.wiring import build_complaints
+    from smsguard.fraud_reports import build_fraud_intake
+
+    database = database or build_database(settings)
+    screener = screener or build_screener(settings)
+    builders = Builders(
+        customers=lambda tenant: build_customer_service(settings, database, tenant),
+        gateway=lambda tenant: build_gateway(settings, database, tenant, screener),
+        verifier=lambda tenant: build_consumer_verifier(settings, database, tenant, screener),
+        complaints=lambda tenant: build_complaints(settings, database, tenant, screener=screener),
+        events=lambda tenant, provider: build_events(settings, database, tenant, provider),
+        fraud_intake=lambda: build_fraud_intake(settings, database, screener),
+    )
+    return ApiServices(
+        settings=settings,
+        database=database,
+        screener=screener,
+        builders=builders,
+        public_limiter=RateLimiter(settings.public_requests_per_minute, what="public endpoints"),
+        login_limiter=RateLimiter(settings.login_attempts_per_minute, what="login"),
+    )
+
+
+def build_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
+    """The HTTP service (API and, unless switched off, the dashboard) for ``settings``."""
+    from smsguard.api import create_app
+
+    return create_app(build_api_services(settings), dashboard=dashboard)

@@ -13,8 +13,11 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
     ├── ConfigError           settings file or environment variable that does not parse
     ├── ModelError            a model or fingerprint-index file that does not load
     ├── CryptoError           a key file, wrapped key or ciphertext that cannot be used
+    │   └── NotFound          an id or name that names nothing this caller can see
     ├── AccessDenied          a role and purpose that may not reveal personal data
     ├── PermissionDenied      a role that may not take this action (maker-checker, roles)
+    ├── Unauthenticated       no valid API key or session (the HTTP service's 401)
+    ├── RateLimited           too many requests; ``retry_after`` says when to come back
     └── StorageError          the database cannot be reached, migrated or written
         └── TenancyError      a write that would cross into another institution's rows
 """
@@ -47,6 +50,30 @@ class InputError(SmsguardError):
     """Text or an input file that cannot be screened as given."""
 
     code = "invalid-input"
+
+
+class NotFound(InputError):
+    """An id or name that names nothing the caller can see (another institution's rows
+    included: they do not exist for this caller)."""
+
+    code = "not-found"
+
+
+class Unauthenticated(SmsguardError):
+    """A request without a valid, unrevoked API key or login session."""
+
+    code = "authentication-required"
+    hint = "Send `Authorization: Bearer <API key>` or log in at /login."
+
+
+class RateLimited(SmsguardError):
+    """Too many requests from one client; ``retry_after`` is in whole seconds."""
+
+    code = "rate-limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RulebookError(SmsguardError):

@@ -100,8 +100,24 @@ class Settings(BaseModel):
     alert_webhook_secret_file: Path | None = Field(
         None, description="Shared secret signing those POSTs; default: keys/webhook.secret."
     )
+    monitor_file: Path | None = Field(
+        None, description="YAML thresholds of the monitor's detectors; default: monitor.yaml."
+    )
     sms_provider_file: Path | None = Field(
         None, description="YAML options of that provider; default: provider.yaml under home."
+    )
+    # The HTTP service (docs/api.md).
+    session_hours: float = Field(
+        8.0, gt=0, le=24 * 30, description="Lifetime of a dashboard login session, hours."
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark the session cookie Secure; set it whenever TLS fronts the service."
+    )
+    public_requests_per_minute: int = Field(
+        30, ge=1, description="Per client address on the public verify and report endpoints."
+    )
+    login_attempts_per_minute: int = Field(
+        10, ge=1, description="Per client address on the login endpoints."
     )
 
     @property
@@ -123,6 +139,11 @@ class Settings(BaseModel):
     def effective_provider_file(self) -> Path:
         """Options of the configured SMS provider (addresses, accounts, simulation rates)."""
         return self.sms_provider_file or self.home / "provider.yaml"
+
+    @property
+    def effective_monitor_file(self) -> Path:
+        """The detectors' thresholds (docs/monitoring.md); a missing file means the defaults."""
+        return self.monitor_file or self.home / "monitor.yaml"
 
     @property
     def effective_webhook_secret_file(self) -> Path:

@@ -44,6 +44,7 @@ def cli(ctx: click.Context, config: Path | None, home: Path | None) -> None:
 
 def _register() -> None:
     from smsguard.cli import (
+        api_keys,
         check,
         customers,
         db,
@@ -56,6 +57,7 @@ def _register() -> None:
         model_eval,
         rules,
         scan,
+        serve,
         users,
         witness,
     )
@@ -70,6 +72,8 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(db.institutions)
     cli.add_command(users.users)
+    cli.add_command(api_keys.api_keys)
+    cli.add_command(serve.serve)
     cli.add_command(keys.keys)
     cli.add_command(customers.customers)
     cli.add_command(gateway.campaigns)

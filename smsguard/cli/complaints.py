@@ -189,6 +189,21 @@ def reopen_command(
     click.echo(f"complaint {complaint_id}: reopened")
 
 
+@complaints.command("recategorise")
+@_ID
+@click.argument("category")
+@click.option("--reason", required=True, help="Reason code, e.g. misfiled.")
+@_INSTITUTION
+@_ACTOR
+@click.pass_obj
+def recategorise_command(
+    state: CliState, complaint_id: int, category: str, reason: str, code: str, username: str
+) -> None:
+    """File a case under another category (recorded in its history)."""
+    _with_desk(state, code, lambda d: d.recategorise(complaint_id, username, category, reason))
+    click.echo(f"complaint {complaint_id}: now in category {category}")
+
+
 @complaints.command("reminders")
 @_INSTITUTION
 @click.pass_obj

@@ -1,23 +1,74 @@
-"""``smsguard demo``: screen the shipped example SMS and explain each verdict.
+"""``smsguard demo``: set up the demo bank that ``smsguard serve`` shows (``make serve``).
 
-``make serve`` runs this until the HTTP service exists; it needs no set-up and no network.
+It creates what is missing under home (keys, database, the demo's settings and provider
+files, the transparency log) and seeds 示例银行 with staff, customers, templates and
+campaigns (smsguard/demo/seed.py); running it again changes nothing and prints the same.
+``--screen-examples`` instead screens the shipped example SMS and explains each verdict
+(no set-up, no network).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from smsguard.cli._context import CliState
-from smsguard.cli.render import render_report
-from smsguard.demo import demo_messages, demo_senders
+from smsguard.cli._home import home_settings
+
+if TYPE_CHECKING:
+    from smsguard.demo.seed import DemoSummary
 
 
 @click.command()
+@click.option(
+    "--screen-examples", is_flag=True, help="Only screen the shipped example SMS and explain them."
+)
 @click.pass_obj
-def demo(state: CliState) -> None:
-    """Screen the demo messages and explain each verdict."""
+def demo(state: CliState, screen_examples: bool) -> None:
+    """Seed the demo bank (idempotent) and print the demo logins."""
+    if screen_examples:
+        _screen_examples(state)
+        return
+    from smsguard.demo.seed import seed, sending_allowed_now, write_home_files
+
+    write_home_files(state.settings.home)
+    settings = home_settings(state)
+    summary = seed(settings)
+    _report(settings.home, summary)
+    if not sending_allowed_now(settings):
+        click.echo("note: the sending window in the settings excludes now; messages wait for it")
+
+
+def _report(home: Path, summary: DemoSummary) -> None:
+    from smsguard.demo.seed import CODE, NAME, USERS
+
+    click.echo(f"demo ready in {home}")
+    click.echo(f"institution {CODE} ({NAME})")
+    click.echo(
+        f"customers: {summary.customers} ({summary.students} students, {summary.minors} "
+        f"minors, {summary.withdrawn} withdrew consent: the gateway refuses them)"
+    )
+    for name, state in summary.templates:
+        click.echo(f"template {name}: {state}")
+    for line in summary.campaigns:
+        counts = ", ".join(f"{key} {n}" for key, n in sorted(line.messages.items())) or "none"
+        state = "awaiting approval" if line.state == "draft" else line.state
+        click.echo(f"campaign {line.name}: {state}; messages: {counts}")
+    click.echo(f"transparency log of {CODE}: {summary.log_storage}")
+    click.echo()
+    click.echo(f"Logins (institution {CODE}; demo passwords, change them for anything real):")
+    for user in USERS:
+        click.echo(f"  {user.username:<5} {user.password:<15} {', '.join(user.roles)}: {user.does}")
+    click.echo("Run `smsguard serve` and open http://127.0.0.1:8000/")
+
+
+def _screen_examples(state: CliState) -> None:
+    from smsguard.cli.render import render_report
+    from smsguard.demo import demo_messages, demo_senders
+
     senders = demo_senders()
     color = sys.stdout.isatty()
     screener = state.screener()

@@ -6,6 +6,7 @@ is written in one transaction, so a bad role or a taken username leaves nothing 
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 
 import click
@@ -104,3 +105,37 @@ def restore_decrypt_command(
     finally:
         database.dispose()
     click.echo(f"{username} may reveal customer data again (restored by {actor})")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--institution", "institution", required=True, help="Institution code.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+@click.pass_obj
+def set_password_command(
+    state: CliState, username: str, institution: str, password_stdin: bool
+) -> None:
+    """Give USERNAME a new dashboard password (at least 12 characters); ends their sessions."""
+    from smsguard.bootstrap import build_database
+    from smsguard.governance.credentials import set_password
+    from smsguard.governance.users import institution_id
+
+    password = _read_password(password_stdin)
+    database = build_database(state.settings)
+    try:
+        set_password(database, institution_id(database, institution), username, password)
+    finally:
+        database.dispose()
+    click.echo(f"password of {username} in {institution} set; their open sessions ended")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if not from_stdin:
+        entered: str = click.prompt(
+            "New password", hide_input=True, confirmation_prompt=True, err=True
+        )
+        return entered
+    line = sys.stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r")

@@ -159,6 +159,24 @@ def close(case: Case, at: datetime) -> tuple[Case, Change]:
     return _move(case, "close", at, frozenset({"resolved"}), "closed")
 
 
+def recategorise(case: Case, at: datetime, old: str, new: str, reason: str) -> tuple[Case, Change]:
+    """File the case under another category; the status and the clock stay as they are.
+
+    Allowed until the case is closed (a resolved case still counts in the statistics by
+    category; a closed one is reopened first). The reason is a code, like an extension's.
+    """
+    if not _REASON.match(reason):
+        raise InputError(
+            f"recategorise reason {reason!r} must be a code such as misfiled "
+            "(lower-case letters, digits, - or _), not free text"
+        )
+    if old == new:
+        raise InputError(f"the complaint is already in category {new}")
+    allowed = frozenset({*OPEN_STATUSES, "resolved"})
+    return _move(case, "recategorise", at, allowed, case.status, reason=reason,
+                 from_category=old, to_category=new)  # fmt: skip
+
+
 def reopen(case: Case, at: datetime, reason: str) -> tuple[Case, Change]:
     """Take a resolved or closed case up again: a new round with a fresh statutory clock.
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from smsguard.complaints.deadlines import DeadlinePolicy, Timeline
 from smsguard.complaints.lifecycle import Case, Change, Status
-from smsguard.errors import InputError
+from smsguard.errors import InputError, NotFound
 from smsguard.store.complaint_models import CATEGORIES, CHANNELS, Complaint, ComplaintEvent
 from smsguard.store.gateway_models import Message
 from smsguard.store.models import Consent
@@ -70,7 +70,7 @@ def load(session: Session, complaint_id: int) -> Complaint:
     """The case row of this institution; another institution's case does not exist here."""
     row = session.get(Complaint, complaint_id)
     if row is None:
-        raise InputError(f"no complaint {complaint_id} in this institution")
+        raise NotFound(f"no complaint {complaint_id} in this institution")
     return row
 
 
@@ -131,7 +131,28 @@ def check_intake(channel: str, category: str, text: str) -> None:
     """InputError naming the first bad field of a web or API complaint."""
     if channel not in CHANNELS:
         raise InputError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
-    if category not in CATEGORIES:
-        raise InputError(f"category must be one of {', '.join(CATEGORIES)}, not {category!r}")
+    check_category(category)
     if not text.strip() or len(text) > MAX_TEXT:
         raise InputError(f"a complaint needs a text of 1-{MAX_TEXT} characters")
+
+
+def check_category(category: str) -> None:
+    """InputError unless ``category`` is one the desk's statistics know."""
+    if category not in CATEGORIES:
+        raise InputError(f"category must be one of {', '.join(CATEGORIES)}, not {category!r}")
+
+
+def notice_event(
+    row: Complaint, what: str, sent: bool, reason: str, version_id: int | None, at: datetime
+) -> ComplaintEvent:
+    """The history row of a notice: queued, or why nothing could be sent."""
+    return ComplaintEvent(
+        institution_id=row.institution_id,
+        complaint_id=row.id,
+        round=row.round,
+        kind="notice",
+        action=f"{what}_{'queued' if sent else 'not_sent'}",
+        actor=DESK_ACTOR,
+        at=utc(at),
+        detail={"reason": reason, "template_version_id": version_id},
+    )

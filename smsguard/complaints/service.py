@@ -30,9 +30,11 @@ from smsguard.complaints.records import (
     DESK_ACTOR,
     MAX_TEXT,
     Links,
+    check_category,
     check_intake,
     links_for,
     load,
+    notice_event,
     policy_of,
     status_event,
     store_case,
@@ -44,7 +46,7 @@ from smsguard.errors import InputError
 from smsguard.governance import audit
 from smsguard.protect import BlindIndexer, MasterKeyProvider, normalise_phone
 from smsguard.store import Database, tenant_session
-from smsguard.store.complaint_models import Complaint, ComplaintEvent
+from smsguard.store.complaint_models import Complaint
 from smsguard.store.models import AuditEvent, Customer, User
 
 log = logging.getLogger(__name__)
@@ -340,6 +342,18 @@ class ComplaintService(ComplaintDesk):
 
         self._step(complaint_id, actor, step)
 
+    def recategorise(self, complaint_id: int, actor: str, category: str, reason: str) -> None:
+        """Correct the category (an SMS reply is filed as sms_marketing until someone reads
+        it); the old and new category and a reason code go into the status history."""
+        check_category(category)
+
+        def step(_session: Session, row: Complaint, _user: User, now: datetime) -> Moved:
+            moved = lifecycle.recategorise(self._case(row), now, row.category, category, reason)
+            row.category = category
+            return moved
+
+        self._step(complaint_id, actor, step)
+
     def _step(
         self,
         complaint_id: int,
@@ -380,15 +394,5 @@ class ComplaintService(ComplaintDesk):
         """A visible history row either way: queued, or why nothing could be sent."""
         if not notice.sent:
             log.warning("complaint %s: %s not sent: %s", row.id, what, notice.reason)
-        session.add(
-            ComplaintEvent(
-                institution_id=row.institution_id,
-                complaint_id=row.id,
-                round=row.round,
-                kind="notice",
-                action=f"{what}_{'queued' if notice.sent else 'not_sent'}",
-                actor=DESK_ACTOR,
-                at=utc(self._clock()),
-                detail={"reason": notice.reason, "template_version_id": notice.template_version_id},
-            )
-        )
+        session.add(notice_event(row, what, notice.sent, notice.reason,
+                                 notice.template_version_id, self._clock()))  # fmt: skip

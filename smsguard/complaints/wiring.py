@@ -15,6 +15,7 @@ from smsguard.complaints.deadlines import DeadlinePolicy
 from smsguard.complaints.notify import GatewayNotifier
 from smsguard.complaints.service import ComplaintService
 from smsguard.errors import ConfigError, InputError
+from smsguard.screening.engine import Screener
 from smsguard.settings import Settings
 from smsguard.store import Database
 
@@ -39,9 +40,15 @@ def load_policy(path: Path) -> DeadlinePolicy:
 
 
 def build_complaints(
-    settings: Settings, database: Database, institution_id: int, *, notices: bool = True
+    settings: Settings,
+    database: Database,
+    institution_id: int,
+    *,
+    notices: bool = True,
+    screener: Screener | None = None,
 ) -> ComplaintService:
-    """The complaints desk of one institution, with SMS notices unless ``notices`` is False."""
+    """The complaints desk of one institution, with SMS notices unless ``notices`` is False
+    (their re-screening uses ``screener`` when given: the HTTP service shares its own)."""
     from smsguard.bootstrap import (
         build_blind_indexer,
         build_master_key_provider,
@@ -53,7 +60,7 @@ def build_complaints(
     keys = build_master_key_provider(settings)
     notifier = None
     if notices:
-        screener = build_screener(settings)
+        screener = screener or build_screener(settings)
         enqueuer = Enqueuer(
             database,
             institution_id,

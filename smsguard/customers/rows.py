@@ -9,10 +9,12 @@ number, name or ID number.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from smsguard.errors import InputError
 from smsguard.protect import mask_phone, normalise_phone
@@ -46,15 +48,29 @@ def read_table(path: Path) -> list[RawRow]:
     """Rows of a CSV or TSV file (tab-separated when the header holds a tab) with line numbers."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = handle.readline()
-            handle.seek(0)
-            reader = csv.DictReader(handle, delimiter="\t" if "\t" in header else ",")
-            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-            return [(reader.line_num, dict(row)) for row in reader]
+            return _table(handle, str(path))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"cannot read customer file {path}: {type(exc).__name__}") from exc
+
+
+def table_from_bytes(data: bytes, source: str = "upload") -> list[RawRow]:
+    """Rows of a CSV or TSV file already in memory (an HTTP upload), read as ``read_table``
+    reads a file, so both ways in accept exactly the same files."""
+    try:
+        text = data.decode("utf-8-sig")
+        return _table(io.StringIO(text, newline=""), source)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read customer file {source}: {type(exc).__name__}") from exc
+
+
+def _table(handle: TextIO, source: str) -> list[RawRow]:
+    header = handle.readline()
+    handle.seek(0)
+    reader = csv.DictReader(handle, delimiter="\t" if "\t" in header else ",")
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    return [(reader.line_num, dict(row)) for row in reader]
 
 
 def parse_rows(raw_rows: Iterable[RawRow], now: datetime | None = None) -> list[CustomerRow]:

@@ -33,7 +33,7 @@ from smsguard.customers.inbound import (
 )
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.customers.rows import CustomerRow, RawRow, parse_rows
-from smsguard.errors import AccessDenied, InputError
+from smsguard.errors import AccessDenied, InputError, NotFound
 from smsguard.governance.audit import decrypt_suspension
 from smsguard.protect import (
     BlindIndexer,
@@ -46,7 +46,7 @@ from smsguard.protect import (
 )
 from smsguard.protect.envelope import DEK_ID_BYTES
 from smsguard.store import Database, tenant_session
-from smsguard.store.models import Consent, Customer
+from smsguard.store.models import AuditEvent, Consent, Customer
 
 log = logging.getLogger(__name__)
 
@@ -194,19 +194,31 @@ class CustomerService:
         return may_market(records, str(found.customer_id), self._tenant, purpose, at)
 
     def withdraw(
-        self, phone: str, *, source: str, evidence: str, purposes: Sequence[str] = ()
+        self,
+        phone: str,
+        *,
+        source: str,
+        evidence: str,
+        purposes: Sequence[str] = (),
+        actor: str | None = None,
     ) -> list[str]:
-        """Record a withdrawal now, for the given purposes or every purpose on record."""
+        """Record a withdrawal now, for the given purposes or every purpose on record.
+
+        ``actor`` names the person who recorded it (a call-centre agent, an API user); their
+        name goes into an audit row in the same transaction, because a withdrawal stops
+        marketing for good and an auditor must be able to ask who entered it."""
         e164 = normalise_phone(phone)
         if not source.strip():
             raise InputError("a withdrawal needs a source (where it came from)")
         with tenant_session(self._database, self._institution_id) as session:
             customer = self._by_index(session, e164)
             if customer is None:
-                raise InputError(f"no customer with phone {mask_phone(e164)}")
+                raise NotFound(f"no customer with phone {mask_phone(e164)}")
             chosen = self._add_withdrawals(
                 session, customer, source, evidence, purposes, self._clock()
             )
+            if actor is not None:
+                session.add(_withdrawal_event(actor, customer.id, source, chosen))
         log.info("withdrawal recorded for %s: %s", mask_phone(e164), ", ".join(chosen))
         return chosen
 
@@ -309,7 +321,7 @@ class CustomerService:
                 raise AccessDenied(f"user {actor!r} may not reveal customer data: {suspended}")
             customer = session.get(Customer, customer_id)
             if customer is None:
-                raise InputError(f"no customer with id {customer_id}")
+                raise NotFound(f"no customer with id {customer_id}")
             blob: bytes | None = getattr(customer, column)
             ring = load_ring(session, self._provider, self._institution_id)
         if blob is None:
@@ -317,6 +329,16 @@ class CustomerService:
         revealer = Revealer(ring, DatabaseAuditSink(self._database, self._institution_id))
         request = Reveal(actor, frozenset(roles), purpose, self._tenant, str(customer_id), field)
         return revealer.reveal(request, blob)
+
+
+def _withdrawal_event(actor: str, customer_id: int, source: str, purposes: list[str]) -> AuditEvent:
+    return AuditEvent(
+        actor=actor,
+        action="consent.withdrawn",
+        target_type="customer",
+        target_id=str(customer_id),
+        detail={"source": source, "purposes": purposes},
+    )
 
 
 def institution_id_for(database: Database, code: str) -> int:

@@ -14,11 +14,12 @@ chunk lists the customers whose names were read and why.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Table, func, insert, select
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from smsguard.consent.policy import LOAN_MARKETING, ConsentRecord, History, Rules
 from smsguard.customers.keystore import load_ring, tenant_label
 from smsguard.errors import InputError
+from smsguard.gateway import screening_watch
 from smsguard.gateway.plan import (
     ApprovedText,
     Candidate,
@@ -41,10 +43,12 @@ from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
 from smsguard.store.gateway_models import Message
 from smsguard.store.models import AuditEvent, Consent, Customer
+from smsguard.store.monitor_models import ScreeningSummary
 from smsguard.store.workflow_models import Campaign, TemplateVersion
 
 CHUNK = 1000
 _MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_SUMMARIES: Table = ScreeningSummary.__table__  # type: ignore[assignment]
 _CustomerRow = Row[int, bool, int | None, bytes | None]
 GATEWAY_ACTOR = "gateway"
 # Messages that count against a customer's frequency cap: sent or on their way.
@@ -71,6 +75,7 @@ class _Job:
     purpose: str
     check: RenderedTextCheck
     rules: Rules
+    clock: Callable[[], datetime]  # when a chunk was screened, for the monitor's summary
 
 
 class Enqueuer:
@@ -113,7 +118,9 @@ class Enqueuer:
                 raise InputError(f"no campaign {campaign_id} in this institution")
             if campaign.state != "running":
                 raise InputError(f"campaign {campaign_id} is {campaign.state!r}, not running")
-            job = self._job(session, campaign.template_version_id, campaign.variables, campaign.id)
+            job = self._job(
+                session, campaign.template_version_id, campaign.variables, campaign.id, now=now
+            )
             audience = audience_ids(campaign.audience)
             due = max(now, _aware(campaign.starts_at))
         after = 0
@@ -126,17 +133,18 @@ class Enqueuer:
                     purpose: str, now: datetime) -> Plan:  # fmt: skip
         """Plan and store one message (a service message) to one customer."""
         with tenant_session(self._database, self._institution_id) as session:
-            job = self._job(session, version_id, values, None, purpose)
+            job = self._job(session, version_id, values, None, purpose, now=now)
             candidates = self._candidates(session, job, [customer_id], now)
             if not candidates:
                 raise InputError(f"no customer {customer_id} in this institution")
             ring = load_ring(session, self._provider, self._institution_id)
-            plans = self._plans(job, candidates, now)
-            self._store(session, job, plans, ring)
+            plans, texts = self._plans(job, candidates, now)
+            self._store(session, job, plans, ring, texts)
         return plans[0]
 
     def _job(self, session: Session, version_id: int, values: Mapping[str, Any],
-             campaign_id: int | None, purpose: str = LOAN_MARKETING) -> _Job:  # fmt: skip
+             campaign_id: int | None, purpose: str = LOAN_MARKETING, *,
+             now: datetime) -> _Job:  # fmt: skip
         version = session.get(TemplateVersion, version_id)
         if version is None:
             raise InputError(f"no template version {version_id} in this institution")
@@ -147,9 +155,8 @@ class Enqueuer:
         )
         check = RenderedTextCheck(approved, self._screen_many)
         text_values = {str(key): str(value) for key, value in values.items()}
-        return _Job(
-            self._institution_id, campaign_id, approved, text_values, purpose, check, self._rules
-        )
+        return _Job(self._institution_id, campaign_id, approved, text_values, purpose, check,
+                    self._rules, _running_from(now))  # fmt: skip
 
     def _expand_chunk(self, job: _Job, audience: Sequence[int] | None, after: int,
                       due: datetime) -> tuple[list[Plan], int]:  # fmt: skip
@@ -160,19 +167,23 @@ class Enqueuer:
                 return [], -1
             ring = load_ring(session, self._provider, self._institution_id)
             candidates = self._candidates(session, job, ids, due, ring)
-            plans = self._plans(job, candidates, due)
-            self._store(session, job, plans, ring)
+            plans, texts = self._plans(job, candidates, due)
+            self._store(session, job, plans, ring, texts)
         return plans, ids[-1]
 
-    def _plans(self, job: _Job, candidates: Sequence[Candidate], due: datetime) -> list[Plan]:
-        """Render every text, screen the new ones in one batch, then plan each recipient."""
+    def _plans(self, job: _Job, candidates: Sequence[Candidate],
+               due: datetime) -> tuple[list[Plan], list[str]]:  # fmt: skip
+        """Render every text, screen the new ones in one batch, then plan each recipient;
+        the plans and the rendered texts (one per recipient that could be rendered)."""
         rendered = [render_for(c, job.approved, job.values) for c in candidates]
-        job.check.prepare(r.text for r in rendered if r.text is not None)
-        return [
+        texts = [r.text for r in rendered if r.text is not None]
+        job.check.prepare(texts)
+        plans = [
             plan_message(c, r, check=job.check, rules=job.rules, institution=self._tenant,
                          purpose=job.purpose, due=due)
             for c, r in zip(candidates, rendered, strict=True)
         ]  # fmt: skip
+        return plans, texts
 
     def _candidates(self, session: Session, job: _Job, ids: Sequence[int], at: datetime,
                     ring: DataKeyRing | None = None) -> list[Candidate]:  # fmt: skip
@@ -211,12 +222,20 @@ class Enqueuer:
             for c in holders
         }
 
-    def _store(self, session: Session, job: _Job, plans: Iterable[Plan], ring: DataKeyRing) -> None:
+    def _store(self, session: Session, job: _Job, plans: Iterable[Plan], ring: DataKeyRing,
+               texts: Sequence[str]) -> None:  # fmt: skip
         """Insert the chunk's rows with one executemany (Core, so the institution is named
-        here: the tenant session's automatic checks cover ORM writes only)."""
+        here: the tenant session's automatic checks cover ORM writes only), and the chunk's
+        screening summary for the worker's monitor in the same transaction."""
         rows = [self._row(job, plan, ring) for plan in plans]
         if rows:
             session.execute(insert(_MESSAGES), rows)
+        summary = screening_watch.summary_row(
+            job.check, texts, institution_id=job.institution_id, campaign_id=job.campaign_id,
+            version_id=job.approved.version_id, at=job.clock(),
+        )  # fmt: skip
+        if summary is not None:
+            session.execute(insert(_SUMMARIES), [summary])
 
     def _row(self, job: _Job, plan: Plan, ring: DataKeyRing) -> dict[str, object]:
         key = uuid.uuid4().hex
@@ -301,6 +320,13 @@ def _reveal_audit(job: _Job, customer_ids: Sequence[int]) -> AuditEvent:
         target_id=str(job.campaign_id or job.approved.version_id),
         detail={"purpose": "message rendering", "customers": list(customer_ids)},
     )
+
+
+def _running_from(now: datetime) -> Callable[[], datetime]:
+    """A clock that starts at the caller's ``now`` and runs with real time, so a long
+    expansion's chunks are stamped minutes apart in the monitor's windows, as they happened."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
 def _aware(value: datetime) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from smsguard.customers import CustomerService
 from smsguard.customers.keystore import load_ring, tenant_label
@@ -22,6 +23,9 @@ from smsguard.monitor.events import EventKind
 from smsguard.protect import BlindIndexer, MasterKeyProvider, mask_phone
 from smsguard.store import Database, tenant_session
 from smsguard.store.gateway_models import InboundMessage
+
+if TYPE_CHECKING:
+    from smsguard.complaints.service import ComplaintService
 
 log = logging.getLogger(__name__)
 _REPLY_KINDS = {
@@ -49,6 +53,7 @@ class GatewayEvents:
         indexer: BlindIndexer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         watch: GatewayWatch | None = None,
+        complaints: Callable[[], ComplaintService] | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -58,6 +63,8 @@ class GatewayEvents:
         self._indexer = indexer
         self._clock = clock
         self._watch = watch
+        self._desk_factory = complaints
+        self._desk: ComplaintService | None = None
 
     def delivery_report(self, report: DeliveryReport) -> None:
         """Settle the reported message; repeats and unknown ids change nothing."""
@@ -92,15 +99,39 @@ class GatewayEvents:
             self._watch_reply(sms.sender, outcome.kind)
 
     def _open_complaint_cases(self) -> None:
-        """Open the complaints-desk case for the complaint just recorded. Should this fail,
-        the recorded complaint stays and the desk's next collection opens it."""
-        from smsguard.complaints.service import ComplaintService
-
-        desk = ComplaintService(self._database, self._institution_id, self._keys, self._clock)
+        """Open the complaints-desk case for the complaint just recorded and, when the desk
+        can send notices, queue its acknowledgement at once. Should either fail, the recorded
+        complaint stays and ``complaints reminders`` collects and acknowledges it later."""
         try:
-            desk.collect_replies()
+            desk = self._complaints_desk()
+            opened = desk.collect_replies()
         except SmsguardError as exc:
             log.warning("complaint case not opened yet: %s", exc.message)
+            return
+        if self._desk_factory is None:
+            return
+        for complaint_id in opened:
+            try:
+                notice = desk.acknowledge(complaint_id)
+            except SmsguardError as exc:
+                log.warning("complaint %s not acknowledged yet: %s", complaint_id, exc.message)
+                continue
+            log.info("complaint %s: acknowledgement %s", complaint_id,
+                     "queued" if notice.sent else "not sent")  # fmt: skip
+
+    def _complaints_desk(self) -> ComplaintService:
+        """The desk from the factory (built on first use: it loads a screener), else one that
+        only opens cases."""
+        if self._desk is None:
+            if self._desk_factory is not None:
+                self._desk = self._desk_factory()
+            else:
+                from smsguard.complaints.service import ComplaintService
+
+                self._desk = ComplaintService(
+                    self._database, self._institution_id, self._keys, self._clock
+                )
+        return self._desk
 
     def _watch_reply(self, sender: str, kind: str) -> None:
         """Count the reply against the campaign that last wrote to this customer."""

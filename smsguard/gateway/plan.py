@@ -81,18 +81,30 @@ ScreenMany = Callable[[Sequence[str]], Iterable[Verdict]]
 
 
 class RenderedTextCheck:
-    """Screens rendered texts against the approval, once per distinct text, in batches."""
+    """Screens rendered texts against the approval, once per distinct text, in batches.
+
+    It also keeps each text's fraud score, so expansion can tell the monitor what screening
+    saw (a burst of high scores is abuse even when every such text was refused).
+    """
 
     def __init__(self, approved: ApprovedText, screen_many: ScreenMany) -> None:
         self._approved = approved
         self._screen_many = screen_many
         self._seen: dict[str, str | None] = {}
+        self._scores: dict[str, float | None] = {}
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Screen every text not seen yet in one batch (much faster than one at a time)."""
         fresh = list(dict.fromkeys(t for t in texts if t not in self._seen))
         for text, verdict in zip(fresh, self._screen_many(fresh), strict=True):
             self._seen[text] = self._judge(verdict)
+            self._scores[text] = fraud_score(verdict)
+
+    def score(self, text: str) -> float | None:
+        """The fraud score of a text screened here (see :func:`fraud_score`)."""
+        if text not in self._seen:
+            self.prepare([text])
+        return self._scores[text]
 
     def problem(self, text: str) -> str | None:
         """Why ``text`` may not go out under this approval, or None when it may."""
@@ -112,6 +124,15 @@ class RenderedTextCheck:
                 f"{approved.version_id} was approved as {approved.verdict}"
             )
         return None
+
+
+def fraud_score(verdict: Verdict) -> float | None:
+    """The model's fraud probability, or None without risk scoring. A fraud-signal finding
+    (a known fraud template, a fraud rule) counts as 1.0: it is certain, not a probability,
+    and it keeps the monitor's fraud detector working when risk scoring is off."""
+    if verdict.fraud:
+        return 1.0
+    return None if verdict.risk is None else verdict.risk.probabilities.get("fraud")
 
 
 def birth_date_upper_bound(birth_year: int | None) -> date | None:

@@ -19,6 +19,7 @@ from smsguard.errors import InputError
 from smsguard.gateway import outbox
 from smsguard.gateway.enqueue import Enqueuer, ExpansionSummary
 from smsguard.gateway.plan import SERVICE, Plan
+from smsguard.gateway.series import MinuteCounts, campaign_series
 from smsguard.governance import audit, campaigns
 from smsguard.governance.roles import require
 from smsguard.protect import BlindIndexer
@@ -89,6 +90,12 @@ class Gateway:
             campaign = campaigns.get(session, campaign_id)
             counts = outbox.counts(session, campaign_id)
             return CampaignStatus(campaign.id, campaign.name, campaign.state, counts)
+
+    def series(self, campaign_id: int, minutes: int = 60) -> list[MinuteCounts]:
+        """The campaign's last ``minutes`` minutes, per minute, up to this gateway's now."""
+        with tenant_session(self._database, self._institution_id) as session:
+            campaigns.get(session, campaign_id)  # NotFound outside this institution
+            return campaign_series(session, campaign_id, now=self._clock(), minutes=minutes)
 
     def send(self, username: str, template: str, phone: str, values: Mapping[str, str]) -> Plan:
         """Queue one service message from the latest approved version of ``template``."""

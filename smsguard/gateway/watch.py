@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smsguard.gateway import outbox, staff_watch
+from smsguard.gateway import outbox, screening_watch, staff_watch
 from smsguard.governance.audience import audience_ids
 from smsguard.monitor.alerts import Action, Alert
 from smsguard.monitor.base import CampaignPlan
 from smsguard.monitor.engine import Monitor
 from smsguard.monitor.events import Event, EventKind
+from smsguard.monitor_alerts import save_alerts
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import AuditEvent, Customer
 from smsguard.store.monitor_models import MonitorState
@@ -53,6 +54,7 @@ class GatewayWatch:
         self.alerts: list[Alert] = []
         self._notify = notify
         self._audit_cursor: int | None = None
+        self._screening_cursor: int | None = None
         self._saved_at: datetime | None = None
         self._planned: set[int] = set()
         self._recent: dict[str, int | None] = {}
@@ -111,6 +113,8 @@ class GatewayWatch:
                 self._notify(alert)
             if alert.severity == "act" and alert.action is not Action.NONE:
                 self._act(alert)
+            # After _act, so the stored alert links to the audit row of its action.
+            save_alerts(self._database, self._institution_id, [alert])
 
     def load(self) -> None:
         """Resume from the saved snapshot, if any (a restart then loses no history)."""
@@ -119,6 +123,7 @@ class GatewayWatch:
             if saved is not None:
                 self.monitor.restore(saved.snapshot)
                 self._audit_cursor = saved.audit_cursor
+                self._screening_cursor = saved.screening_cursor
 
     def save(self) -> None:
         """Write the current snapshot (pruned of counters silent for a day)."""
@@ -132,6 +137,7 @@ class GatewayWatch:
                 session.add(saved)
             saved.snapshot = snapshot
             saved.audit_cursor = self._audit_cursor or 0
+            saved.screening_cursor = self._screening_cursor or 0
             saved.saved_at = now
         self._saved_at = now
 
@@ -147,6 +153,18 @@ class GatewayWatch:
                 self._audit_cursor = staff_watch.start_cursor(session, self._clock())
             events, self._audit_cursor = staff_watch.staff_events(
                 session, self._audit_cursor, self._institution, self._clock()
+            )
+        self.observe(events)
+
+    def poll_screening(self) -> None:
+        """Feed the fraud detector with the screening summaries expansion wrote (in whatever
+        process started the campaign) since the last poll."""
+        with tenant_session(self._database, self._institution_id) as session:
+            now = self._clock()
+            if self._screening_cursor is None:
+                self._screening_cursor = screening_watch.start_cursor(session, now)
+            events, self._screening_cursor = screening_watch.screening_events(
+                session, self._screening_cursor, self._institution, now
             )
         self.observe(events)
 

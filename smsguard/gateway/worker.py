@@ -104,7 +104,10 @@ class Worker:
 
     def run_once(self) -> int:
         """One cycle: claim, hand over, record, then collect provider news. Returns the
-        number of messages handed over (or retried or failed)."""
+        number of messages handed over (or retried or failed). Screening summaries are read
+        first, so a fraud burst found at expansion pauses its campaign before any claim."""
+        if self._watch is not None:
+            self._watch.poll_screening()
         claimed = self._claim()
         if claimed:
             outcomes = [self._hand_over(message, sms) for message, sms in claimed]

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smsguard.errors import InputError
 from smsguard.store.models import AuditEvent, User
 
 
@@ -36,13 +37,30 @@ def record(
     return event
 
 
-def trail(session: Session, target_type: str, target_id: int) -> list[AuditEvent]:
-    """The audit rows of one target, oldest first."""
+def trail(session: Session, target_type: str, target_id: int | str) -> list[AuditEvent]:
+    """The audit rows of one target, oldest first (``target_id`` as stored: a row id, or a
+    username for ``user`` targets)."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id))
         .order_by(AuditEvent.id)
     )
+    return list(session.scalars(query))
+
+
+MAX_PAGE = 500
+
+
+def recent(session: Session, *, limit: int = 50, before_id: int | None = None) -> list[AuditEvent]:
+    """The newest audit rows, newest first, older than ``before_id`` when given.
+
+    Paging by id rather than by offset keeps pages stable while new rows arrive, which they
+    do all the time on a live system: the next page starts below the last id shown."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputError(f"a page holds 1-{MAX_PAGE} audit rows")
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
     return list(session.scalars(query))
 
 
@@ -71,7 +89,6 @@ def decrypt_suspension(session: Session, username: str) -> str | None:
 
 def restore_decrypt(session: Session, actor: User, username: str, reason: str) -> None:
     """Lift a suspension of ``username``'s reveal right; admins and compliance officers only."""
-    from smsguard.errors import InputError
     from smsguard.governance.roles import require
 
     require(actor, "decrypt.restore")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smsguard.errors import InputError, PermissionDenied
+from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.governance import audit
 from smsguard.governance.audience import audience_ids
 from smsguard.governance.roles import require
@@ -111,8 +111,13 @@ def get(session: Session, campaign_id: int) -> Campaign:
     """The campaign, if it exists in this session's institution."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise InputError(f"no campaign {campaign_id} in this institution")
+        raise NotFound(f"no campaign {campaign_id} in this institution")
     return campaign
+
+
+def list_campaigns(session: Session) -> list[Campaign]:
+    """Every campaign of this session's institution, newest first (for lists and dashboards)."""
+    return list(session.scalars(select(Campaign).order_by(Campaign.id.desc())))
 
 
 def approve(session: Session, approver: User, campaign_id: int) -> Campaign:

@@ -50,6 +50,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.cross_institution": frozenset({_R}),
     "users.manage": frozenset({_D}),
     "decrypt.restore": frozenset({_C, _D}),
+    # Reading and operating through the HTTP service and the dashboard.
+    "screen.use": frozenset({_M, _C}),
+    "template.read": frozenset({_M, _C, _A, _D}),
+    "campaign.read": frozenset({_M, _C, _A, _D}),
+    "customer.import": frozenset({_M, _D}),
+    "consent.withdraw": frozenset({_M, _C, _D}),
+    # Whether a number may be marketed to: a yes/no with a reason, never the record itself.
+    "consent.read": frozenset({_M, _C, _A, _D}),
+    "alert.read": frozenset({_M, _C, _A, _D}),
+    "alert.reverse": frozenset({_C, _D}),
+    "report.read": frozenset({_C, _A, _R, _D}),
+    "apikey.manage": frozenset({_D}),
 }
 
 # Actions that sign something off; they also need an unexpired certification.

@@ -12,10 +12,12 @@ refused or failing step leaves nothing behind. The rules, and why:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smsguard.errors import InputError, PermissionDenied
+from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.governance import audit
 from smsguard.governance.roles import require
 from smsguard.governance.variables import placeholders, sample_render
@@ -48,7 +50,7 @@ def revise(session: Session, author: User, template_id: int, body: str) -> Templ
     require(author, "template.draft")
     template = session.get(Template, template_id)
     if template is None:
-        raise InputError(f"no template {template_id} in this institution")
+        raise NotFound(f"no template {template_id} in this institution")
     return _new_version(session, author, template, body)
 
 
@@ -85,8 +87,52 @@ def get_version(session: Session, version_id: int) -> TemplateVersion:
     """The version, if it exists in this session's institution."""
     version = session.get(TemplateVersion, version_id)
     if version is None:
-        raise InputError(f"no template version {version_id} in this institution")
+        raise NotFound(f"no template version {version_id} in this institution")
     return version
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    """A template and its newest version: what a list of templates needs to show."""
+
+    template: Template
+    latest: TemplateVersion
+
+
+def list_templates(session: Session) -> list[TemplateSummary]:
+    """Every template of this session's institution with its newest version, newest first.
+
+    The newest version is what the author is working on, so its state and verdict are what a
+    reviewer scanning the list wants to see."""
+    newest = (
+        select(TemplateVersion.template_id, func.max(TemplateVersion.version).label("top"))
+        .group_by(TemplateVersion.template_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Template, TemplateVersion)
+        .join(TemplateVersion, TemplateVersion.template_id == Template.id)
+        .join(
+            newest,
+            (newest.c.template_id == TemplateVersion.template_id)
+            & (newest.c.top == TemplateVersion.version),
+        )
+        .order_by(Template.id.desc())
+    )
+    return [TemplateSummary(template, latest) for template, latest in rows]
+
+
+def template_versions(session: Session, template_id: int) -> tuple[Template, list[TemplateVersion]]:
+    """A template and all its versions, oldest first; NotFound outside this institution."""
+    template = session.get(Template, template_id)
+    if template is None:
+        raise NotFound(f"no template {template_id} in this institution")
+    versions = session.scalars(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id == template_id)
+        .order_by(TemplateVersion.version)
+    )
+    return template, list(versions)
 
 
 def screen_version(

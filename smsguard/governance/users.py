@@ -7,13 +7,14 @@ leaves no row behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from smsguard.errors import InputError, StorageError
+from smsguard.errors import InputError, NotFound, StorageError
 from smsguard.governance.roles import Role, parse_role
 from smsguard.store.engine import Database
 from smsguard.store.models import Institution, User
@@ -25,7 +26,7 @@ def institution_id(database: Database, code: str) -> int:
     with database.transaction() as session:
         found = session.scalar(select(Institution.id).where(Institution.code == code.strip()))
     if found is None:
-        raise InputError(f"no institution with code {code!r}; see `smsguard institutions list`")
+        raise NotFound(f"no institution with code {code!r}; see `smsguard institutions list`")
     return found
 
 
@@ -87,3 +88,12 @@ def restore_decrypt_right(
         if acting is None:
             raise InputError(f"no active user {actor!r} in {institution!r}")
         restore_decrypt(session, acting, username, reason)
+
+
+def usernames(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Usernames of the given user ids, so views can name authors and deciders, not ids."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}

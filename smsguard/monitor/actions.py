@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from smsguard.errors import InputError, PermissionDenied
+from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.monitor.alerts import Action, Alert, Subject
 
 # Role values of smsguard.governance.roles.Role allowed to reverse (kept as strings so the
@@ -143,7 +143,7 @@ class ActionLog:
         for record in self.records:
             if record.id == record_id:
                 return record
-        raise InputError(f"no action with id {record_id}")
+        raise NotFound(f"no action with id {record_id}")
 
     def to_list(self) -> list[dict[str, Any]]:
         """Every record, JSON-ready."""

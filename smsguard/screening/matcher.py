@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -124,11 +125,17 @@ def _prepare_all(specs: Sequence[PatternSpec]) -> list[_Pattern]:
     return patterns
 
 
+# catch_warnings swaps process-wide state: two threads compiling at once (the service builds
+# screeners in several threads) could restore each other's "error" filter and leave every
+# later warning of the process raising. One compile at a time keeps save/restore paired.
+_WARNINGS_LOCK = threading.Lock()
+
+
 def _prepare(spec: PatternSpec) -> _Pattern:
     where = f"pattern {spec.id} ({spec.regex!r})"
     # Warnings count as errors: the ones ``re`` emits ("possible nested set" …) mean the
     # regex is ambiguous and will change meaning in a later Python.
-    with warnings.catch_warnings():
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
             parsed = _PARSER.parse(spec.regex)

@@ -1,8 +1,14 @@
-"""The monitor's saved state: one row per institution with its window snapshot.
+"""Monitoring: each institution's saved window snapshot and the screening summaries.
 
 The sliding windows live in memory for speed; a worker writes their snapshot here every so
 often and when it stops, and reads it back when it starts, so a restart loses no history
-(docs/monitoring.md). ``audit_cursor`` is the last audit row the staff detectors have read.
+(docs/monitoring.md). ``audit_cursor`` is the last audit row the staff detectors have read,
+``screening_cursor`` the last screening summary the fraud detector has read.
+
+Screening happens when a campaign is expanded, in whichever process started it; the worker
+owns the monitor. ``screening_summaries`` is the hand-over between the two: one compact row
+per expanded chunk (counts and a fraud-score histogram, never a text or a customer), which
+the worker's watch reads like it reads the audit trail.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, UniqueConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smsguard.store.models import Base, TenantOwned, utc_now
@@ -25,4 +31,30 @@ class MonitorState(TenantOwned, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     audit_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    screening_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     saved_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ScreeningSummary(TenantOwned, Base):
+    """What re-screening found in one expanded chunk (or one service message).
+
+    ``fraud`` maps a fraud score in whole percent, rounded down, to how many messages scored
+    it; messages with no score (risk scoring off) are counted in ``screened`` only.
+    """
+
+    __tablename__ = "screening_summaries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["institution_id", "campaign_id"],
+            ["campaigns.institution_id", "campaigns.id"],
+            ondelete="RESTRICT",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
+    template_version_id: Mapped[int] = mapped_column(Integer)
+    screened: Mapped[int] = mapped_column(Integer)
+    blocked: Mapped[int] = mapped_column(Integer)
+    fraud: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime]

@@ -25,7 +25,7 @@ from smsguard.errors import LogError
 
 from .checkpoint import parse_checkpoint
 from .note import parse_note
-from .store import CHECKPOINT
+from .store import CHECKPOINT, DirectoryTileStore, TileStore
 from .tiles import TILE_HEIGHT, TILE_WIDTH, Tile, parse_path
 from .witness import Witness, WitnessRefusal
 from .witness_client import COSIGNED_FILE
@@ -54,40 +54,43 @@ def _missing(what: str = "not found") -> Response:
 
 def log_file(root: Path, request_path: str) -> Response:
     """The response for ``GET request_path`` on the log folder ``root``."""
+    return store_file(DirectoryTileStore(root), request_path)
+
+
+def store_file(store: TileStore, request_path: str) -> Response:
+    """The response for ``GET request_path`` on a log's store (a folder or the database)."""
     path = urlsplit(request_path).path
-    if path in (f"/{CHECKPOINT}", f"/{COSIGNED_FILE}"):
-        return _checkpoint_file(root / path[1:])
+    if path == f"/{CHECKPOINT}":
+        return _found(store.read_checkpoint(), TEXT, SHORT)
+    if path == f"/{COSIGNED_FILE}":
+        return _found(store.read(COSIGNED_FILE), TEXT, SHORT)
     if not path.startswith("/tile/"):
         return _missing()
     try:
         tile = parse_path(path[1:])
     except LogError:
         return _missing("not a canonical tile path")
-    if not _committed(root, tile):
+    if not _committed(store, tile):
         return _missing()
-    try:
-        data = root.joinpath(*tile.path.split("/")).read_bytes()
-    except FileNotFoundError:
-        return _missing()
-    return Response(200, BINARY, data, IMMUTABLE)
+    return _found(store.read(tile.path), BINARY, IMMUTABLE)
 
 
-def _checkpoint_file(path: Path) -> Response:
-    try:
-        return Response(200, TEXT, path.read_bytes(), SHORT)
-    except FileNotFoundError:
-        return _missing()
+def _found(data: bytes | None, content_type: str, cache: str) -> Response:
+    return _missing() if data is None else Response(200, content_type, data, cache)
 
 
-def _committed(root: Path, tile: Tile) -> bool:
+def _committed(store: TileStore, tile: Tile) -> bool:
     """Whether the published checkpoint's tree contains all of ``tile``.
 
     Files beyond the checkpoint may belong to an append in progress, which recovery would
     delete and rewrite: serving them with an immutable lifetime could poison caches.
     """
+    raw = store.read_checkpoint()
+    if raw is None:
+        return False
     try:
-        size = parse_checkpoint(parse_note((root / CHECKPOINT).read_bytes()).text).size
-    except (FileNotFoundError, LogError):
+        size = parse_checkpoint(parse_note(raw).text).size
+    except LogError:
         return False
     count = size if tile.is_bundle else size >> (TILE_HEIGHT * tile.level)
     return tile.index * TILE_WIDTH + tile.width <= count

@@ -73,6 +73,21 @@ class TransparencyLog:
         log._recover()
         return log
 
+    @classmethod
+    def open_read_only(
+        cls, store: TileStore, signer: Ed25519Signer, origin: str
+    ) -> TransparencyLog:
+        """The log as its published checkpoint shows it, for proofs, without recovery: a
+        reader beside a writer in another process must never delete an append in progress."""
+        raw = store.read_checkpoint()
+        if raw is None:
+            raise LogError("the log has no checkpoint yet")
+        checkpoint, _ = open_checkpoint(raw, [signer.verifier], origin=origin)
+        log = cls(store, signer, origin)
+        log._load_edge(checkpoint.size)
+        log._note = raw.decode()
+        return log
+
     # -- reading --------------------------------------------------------------------------
 
     def checkpoint(self) -> str:

@@ -167,6 +167,6 @@ def test_a_template_the_operator_adds_blocks_its_variants() -> None:
 
 
 def test_demo_runs() -> None:
-    result = run("demo")
+    result = run("demo", "--screen-examples")
     assert result.returncode == 0, result.stderr
     assert "BLOCK" in result.stdout and "PASS" in result.stdout

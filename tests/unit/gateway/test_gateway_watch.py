@@ -1,17 +1,27 @@
-"""Monitoring while sending: a campaign whose opt-out rate jumps is paused automatically."""
+"""Monitoring while sending: a campaign whose opt-out rate jumps, or whose rendered texts
+score as fraud at expansion, is paused automatically."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
-from gateway_helpers import Bank
+from gateway_helpers import Bank, indexer
 from sqlalchemy import select
 
+from smsguard.bootstrap import build_send_rules
+from smsguard.gateway.enqueue import Enqueuer
 from smsguard.gateway.providers.simulated import SimulatedProvider, SimulationRates
+from smsguard.gateway.service import Gateway
 from smsguard.gateway.watch import GatewayWatch
 from smsguard.gateway.worker import Worker
 from smsguard.monitor.alerts import Alert
+from smsguard.monitor.events import EventKind, Scope
+from smsguard.monitor.windows import Window
+from smsguard.protect import FileKeyProvider
+from smsguard.screening.engine import with_risk
+from smsguard.screening.verdict import RiskAssessment, Verdict
 from smsguard.store import tenant_session
 from smsguard.store.models import AuditEvent
 
@@ -117,3 +127,71 @@ def test_a_second_send_to_one_customer_within_the_cap_pauses_the_campaign(bank: 
     watch.handed_over([(bank.campaign_id, 1, text, "k2")])
     assert bank.gateway.status(bank.campaign_id).state == "paused"
     assert any(a.detector == "send_over_frequency_cap" for a in watch.alerts)
+
+
+def _fraud_scoring(bank: Bank) -> Gateway:
+    """The bank's gateway, but its model scores every rendered text as fraud (0.93): what a
+    variable smuggling a scam into approved wording looks like to screening."""
+
+    def screen_many(texts: Sequence[str]) -> list[Verdict]:
+        scored = RiskAssessment("fraud", {"ham": 0.02, "spam": 0.05, "fraud": 0.93}, (), (), "t")
+        return [with_risk(v, scored, len(t), False)
+                for v, t in zip(bank.screener.screen_many(texts), texts, strict=True)]  # fmt: skip
+
+    keys = FileKeyProvider(bank.settings.effective_master_key_file)
+    enqueuer = Enqueuer(bank.database, bank.institution_id, keys, screen_many,
+                        build_send_rules(bank.settings))  # fmt: skip
+    return Gateway(bank.database, bank.institution_id, enqueuer,
+                   indexer(bank.settings, bank.institution_id), bank.clock)  # fmt: skip
+
+
+def test_a_fraud_burst_at_expansion_pauses_the_campaign_for_reapproval(bank: Bank) -> None:
+    from smsguard.bootstrap import build_monitor
+
+    _more_customers(bank)
+    summary = _fraud_scoring(bank).start("mia", bank.campaign_id)  # the `campaigns start` side
+    assert summary.queued == 0 and summary.refused == EXTRA + 6
+    watch, worker = _wire(bank, SimulatedProvider())
+    watch.monitor = build_monitor(bank.settings)
+    assert worker.run_once() == 0, "paused before anything was claimed"
+    assert bank.gateway.status(bank.campaign_id).state == "paused"
+    burst = next(a for a in watch.alerts if a.detector == "fraud_burst")
+    assert burst.severity == "act" and burst.subject.id == str(bank.campaign_id)
+    assert "fraud probability of at least 0.80" in burst.explanation
+    now, campaign = bank.clock(), str(bank.campaign_id)
+    rendered = EXTRA + 6  # every customer has a name, so every text rendered
+    assert watch.monitor.count(Scope.CAMPAIGN, campaign, EventKind.SCREENED, Window.HOUR,
+                               now) == rendered  # fmt: skip
+    assert watch.monitor.count(Scope.CAMPAIGN, campaign, EventKind.SCREENING_BLOCK,
+                               Window.HOUR, now) == rendered  # fmt: skip
+    with tenant_session(bank.database, bank.institution_id) as session:
+        actions = set(session.scalars(select(AuditEvent.action).where(
+            AuditEvent.actor == "monitor")))  # fmt: skip
+    assert actions == {"approval.reapproval_required", "campaign.pause"}
+
+
+def test_ordinary_screening_reaches_the_worker_once_and_alerts_nothing(bank: Bank) -> None:
+    _more_customers(bank)
+    bank.gateway.start("mia", bank.campaign_id)
+    watch, worker = _wire(bank, SimulatedProvider())
+    worker.run_once()
+    now, campaign = bank.clock(), str(bank.campaign_id)
+    counted = watch.monitor.count(Scope.CAMPAIGN, campaign, EventKind.SCREENED, Window.HOUR, now)
+    assert counted == EXTRA + 6
+    assert not [a for a in watch.alerts if a.detector == "fraud_burst"]
+    watch.save()
+    restarted = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    restarted.load()
+    restarted.poll_screening()  # the cursor was saved: nothing is counted twice
+    again = restarted.monitor.count(Scope.CAMPAIGN, campaign, EventKind.SCREENED, Window.HOUR,
+                                    now)  # fmt: skip
+    assert again == counted
+
+
+def test_screening_summaries_older_than_the_windows_are_passed_over(bank: Bank) -> None:
+    bank.gateway.start("mia", bank.campaign_id)
+    bank.clock.advance(hours=25)
+    watch = GatewayWatch(bank.database, bank.institution_id, clock=bank.clock)
+    watch.poll_screening()  # must not raise the monitor's "older than 24 h" refusal
+    assert watch.monitor.count(Scope.INSTITUTION, str(bank.institution_id), EventKind.SCREENED,
+                               Window.DAY, bank.clock()) == 0  # fmt: skip

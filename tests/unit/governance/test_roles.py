@@ -55,7 +55,10 @@ def test_certification_is_not_needed_for_unsigned_actions() -> None:
 def test_regulator_and_auditor_only_read() -> None:
     for role in (Role.REGULATOR, Role.AUDITOR):
         granted = {action for action, roles in PERMISSIONS.items() if role in roles}
-        assert all(action.startswith(("audit.", "report.")) for action in granted), role
+        assert all(
+            action.startswith(("audit.", "report.")) or action.endswith(".read")
+            for action in granted
+        ), role
     assert allowed(_user("regulator"), "report.cross_institution")
     assert not allowed(_user("auditor"), "report.cross_institution")
 

@@ -1,0 +1,110 @@
+"""Read-only queries the dashboard needs and the library does not offer (lists by state).
+
+Each runs inside a tenant session given by the caller, so another institution's rows are
+never seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smsguard.store import Database
+from smsguard.store.gateway_models import Message
+from smsguard.store.models import AuditEvent, Institution
+from smsguard.store.workflow_models import Campaign, Template, TemplateVersion
+
+HANDED_OVER = ("sent", "delivered", "undelivered", "uncertain")
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A template version as a list shows it."""
+
+    id: int
+    template: str
+    version: int
+    state: str
+    verdict: str | None
+    created_at: datetime
+
+
+def versions(session: Session, state: str | None = None, limit: int = 200) -> list[VersionRow]:
+    """Template versions, newest first, optionally only those in ``state``."""
+    query = (
+        select(TemplateVersion, Template.name)
+        .join(Template, Template.id == TemplateVersion.template_id)
+        .order_by(TemplateVersion.id.desc())
+        .limit(limit)
+    )
+    if state is not None:
+        query = query.where(TemplateVersion.state == state)
+    return [
+        VersionRow(v.id, name, v.version, v.state, v.verdict, v.created_at)
+        for v, name in session.execute(query)
+    ]
+
+
+def template_name(session: Session, template_id: int) -> str:
+    return session.scalar(select(Template.name).where(Template.id == template_id)) or "?"
+
+
+def campaigns(session: Session, state: str | None = None, limit: int = 200) -> list[Campaign]:
+    """Campaigns, newest first, optionally only those in ``state``."""
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(Campaign.state == state)
+    return list(session.scalars(query))
+
+
+def audit_page(session: Session, page: int, size: int) -> tuple[list[AuditEvent], bool]:
+    """One page of the audit trail, newest first, and whether an older page exists."""
+    rows = list(
+        session.scalars(
+            select(AuditEvent).order_by(AuditEvent.id.desc()).offset(page * size).limit(size + 1)
+        )
+    )
+    return rows[:size], len(rows) > size
+
+
+def institutions(database: Database) -> list[tuple[str, str]]:
+    """Every institution's (code, name), for the public verification form."""
+    with database.transaction() as session:
+        rows = session.execute(
+            select(Institution.code, Institution.name).order_by(Institution.name)
+        )
+        return [(code, name) for code, name in rows]
+
+
+def institution_by_code(database: Database, code: str) -> Institution | None:
+    with database.transaction() as session:
+        return session.scalar(select(Institution).where(Institution.code == code))
+
+
+def institution_code(database: Database, institution_id: int) -> str:
+    with database.transaction() as session:
+        found = session.get(Institution, institution_id)
+        return found.code if found is not None else "?"
+
+
+def total_sent(session: Session, campaign_id: int) -> int:
+    """Messages of the campaign handed over to a provider, whatever happened next."""
+    query = select(func.count()).where(
+        Message.campaign_id == campaign_id, Message.state.in_(HANDED_OVER)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Usernames of user ids (for "approved by" columns)."""
+    from smsguard.store.models import User
+
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
