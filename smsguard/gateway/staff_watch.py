@@ -3,8 +3,9 @@
 People reveal customer data and approve templates in other processes (the CLI, the API),
 but every such act writes an ``audit_events`` row first. The audit trail is therefore the
 event source for the staff detectors: the worker's watch reads the rows added since it last
-looked and turns reveals into ``pii_decrypt`` events and approvals into ``approval`` events
-with their author (a maker-checker breach or an approval at 3 a.m. is visible that way).
+looked and turns reveals into ``pii_decrypt`` events, approvals into ``approval`` events
+with their author (a maker-checker breach or an approval at 3 a.m. is visible that way) and
+dashboard or API logins into ``login`` events (counted per user in the windows).
 
 The resulting actions are themselves audit rows, so they are recorded with their reason,
 visible to auditors and reversible:
@@ -81,6 +82,8 @@ def _event(row: _Row, institution: str, authors: dict[tuple[str, str], str]) -> 
     _, actor, action, target, detail, at = row
     if action == "reveal" and detail.get("outcome") in ("full", "masked"):
         return Event(EventKind.PII_DECRYPT, at, institution, user=actor)
+    if action == "login":
+        return Event(EventKind.LOGIN, at, institution, user=actor)
     if action in _APPROVALS and target is not None:
         kind = "campaign" if action.startswith("campaign") else "template"
         author = authors.get((kind, target))

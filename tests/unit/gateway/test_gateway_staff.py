@@ -12,7 +12,9 @@ from smsguard.errors import AccessDenied, InputError, PermissionDenied
 from smsguard.gateway.watch import GatewayWatch
 from smsguard.governance.users import restore_decrypt_right
 from smsguard.monitor import Monitor, MonitorConfig
+from smsguard.monitor.events import EventKind, Scope
 from smsguard.monitor.staff import WorkingHours
+from smsguard.monitor.windows import Window
 from smsguard.store import tenant_session
 from smsguard.store.models import AuditEvent, Customer
 
@@ -85,3 +87,15 @@ def test_mass_reveals_suspend_the_users_decrypt_right_until_restored(bank: Bank)
     restore_decrypt_right(bank.database, "bank-a", actor="olga", username="snoop",
                           reason="bulk complaint review, approved by the DPO")  # fmt: skip
     assert reveal().startswith("+86138")
+
+
+def test_logins_are_counted_per_user(bank: Bank) -> None:
+    watch, worker = _watching_worker(bank)
+    watch.poll_audit()
+    now = bank.clock()
+    _audit_rows(bank, [{"actor": "mia", "action": action, "at": now - timedelta(minutes=5),
+                        "target_type": "user", "target_id": "1", "detail": {}}
+                       for action in ("login", "login", "login.failed")])  # fmt: skip
+    worker.run_once()  # type: ignore[attr-defined]
+    counts = watch.monitor.count(Scope.USER, "mia", EventKind.LOGIN, Window.HOUR, now)
+    assert counts == 2
