@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_protect.py
 	$(BIN)/python benchmarks/bench_gateway.py --postgres
 	$(BIN)/python benchmarks/bench_tlog.py
+	$(BIN)/python benchmarks/bench_monitor.py
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

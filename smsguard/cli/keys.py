@@ -43,6 +43,20 @@ def _private_dir(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
+@keys.command("inbound-token")
+@click.argument("code")
+@click.pass_obj
+def inbound_token_command(state: CliState, code: str) -> None:
+    """Create (or replace) the token of institution CODE's provider callback URLs."""
+    from smsguard.gateway.inbound_push import new_inbound_token
+
+    token = new_inbound_token(state.settings, code)
+    base = f"/api/v1/inbound/{code}/{token}"
+    click.echo(f"inbound token for {code} written; the old one, if any, no longer works")
+    click.echo(f"Aliyun pushes:  {base}/aliyun/report   {base}/aliyun/mo")
+    click.echo(f"Kannel:         {base}/kannel/dlr      {base}/kannel/mo")
+
+
 @keys.command("rotate")
 @click.pass_obj
 def rotate_command(state: CliState) -> None:

@@ -14,6 +14,7 @@ provider that repeating the push is useless, while a failure to store it is a 50
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -33,6 +34,19 @@ def token_file(settings: Settings, code: str) -> Path:
     """Where the institution's inbound token lives (the code is checked like a log's)."""
     local_paths(settings.home, code)  # LogError for a code that cannot name a file
     return settings.home / "keys" / f"inbound-{code}.token"
+
+
+def new_inbound_token(settings: Settings, code: str) -> str:
+    """Write a fresh random token for ``code`` (mode 0600, replacing any old one) and return
+    it: the provider's callback URLs must carry it, so it is shown to the operator once."""
+    path = token_file(settings, code)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(token + "\n", encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(path)
+    return token
 
 
 def check_inbound_token(settings: Settings, code: str, offered: str) -> None:

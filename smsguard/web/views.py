@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smsguard.errors import InputError
 
@@ -72,3 +73,43 @@ def parse_variables(raw: str) -> dict[str, str]:
             raise InputError(f"a variable line needs the form key=value: {line.strip()!r}")
         values[key.strip()] = value.strip()
     return values
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline as the pages show it: the instant (ISO 8601 UTC, for the countdown script)
+    and how long is left as of the page's rendering."""
+
+    at: datetime
+    iso: str
+    left: TimeLeft
+
+
+def deadline(due: datetime, now: datetime) -> Deadline:
+    moment = due.astimezone(UTC)
+    return Deadline(moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), time_left(moment, now))
+
+
+def current_due(due_at: datetime, promise_due_at: datetime | None, extensions: int) -> datetime:
+    """The deadline that applies now: the institution's promise until the case is extended
+    (an extension replaces the promise, as in ``complaints.progress``), the statutory one
+    otherwise."""
+    if promise_due_at is not None and extensions == 0 and promise_due_at < due_at:
+        return promise_due_at
+    return due_at
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def long_date(moment: datetime, zone: str, lang: str) -> str:
+    """``moment`` as a date and time in ``zone``, written the way ``lang`` writes dates."""
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = moment.astimezone(UTC), "UTC"
+    clock = local.strftime("%H:%M")
+    if lang == "zh":
+        return f"{local.year}年{local.month}月{local.day}日 {clock}（{zone}）"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {clock} ({zone})"

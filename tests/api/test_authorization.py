@@ -124,6 +124,10 @@ ID_ROUTE_BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("POST", "/api/v1/complaints/{complaint_id}/resolve"): {"text": "done"},
     ("POST", "/api/v1/complaints/{complaint_id}/close"): None,
     ("POST", "/api/v1/complaints/{complaint_id}/reopen"): {"reason": "new-facts"},
+    ("POST", "/api/v1/complaints/{complaint_id}/recategorise"): {
+        "category": "harassment",
+        "reason": "misfiled",
+    },
     ("POST", "/api/v1/alerts/actions/{action_id}/reverse"): {"reason": "checked"},
     ("POST", "/api/v1/fraud-reports/{report_id}/review"): {"decision": "confirmed"},
 }

@@ -117,3 +117,19 @@ def test_another_institutions_case_is_not_found(api: Api) -> None:
         == 404
     )
     assert other.get("/api/v1/complaints").json() == []
+
+
+def test_recategorising_changes_the_category_and_is_in_the_history(api: Api) -> None:
+    customers_of(api)
+    olga = api.client("olga")
+    case = _intake(olga, category="sms_marketing")
+    base = f"/api/v1/complaints/{case}"
+    moved = olga.post(f"{base}/recategorise", json={"category": "harassment", "reason": "misfiled"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["complaint"]["category"] == "harassment"
+    history = olga.get(base).json()["history"]
+    assert history[-1]["action"] == "recategorise"
+    refused = olga.post(f"{base}/recategorise", json={"category": "nonsense", "reason": "x1"})
+    assert refused.status_code == 422
+    assert api.client("mia").post(f"{base}/recategorise", json={
+        "category": "harassment", "reason": "misfiled"}).status_code == 403  # fmt: skip

@@ -104,3 +104,19 @@ def test_token_guessing_is_rate_limited(pushes: Api) -> None:
     codes = [client.post(_url("aliyun/report", token=f"guess{i}"), json=[]).status_code
              for i in range(40)]  # fmt: skip
     assert codes[0] == 401 and codes[-1] == 429
+
+
+def test_the_cli_writes_a_private_token_that_the_endpoints_accept(pushes: Api) -> None:
+    from click.testing import CliRunner
+
+    from smsguard.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--home", str(pushes.settings.home), "keys", "inbound-token", "bank-b"]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.split("/api/v1/inbound/bank-b/")[1].split("/")[0]
+    path = token_file(pushes.settings, "bank-b")
+    assert path.stat().st_mode & 0o777 == 0o600
+    answer = pushes.anonymous().post(_url("aliyun/report", token=token, code="bank-b"), json=[])
+    assert answer.status_code == 200, answer.text

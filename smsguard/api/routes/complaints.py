@@ -102,6 +102,11 @@ class ResolveRequest(Body):
     text: str = Field(min_length=1, max_length=MAX_TEXT, description="Stored encrypted")
 
 
+class RecategoriseRequest(Body):
+    category: Category
+    reason: str = Field(min_length=2, max_length=48, description="A reason code")
+
+
 class ReopenRequest(Body):
     reason: str = Field(min_length=2, max_length=48, description="A reason code")
 
@@ -226,4 +231,14 @@ def close(complaint_id: RowId, services: Services, caller: Handle) -> StepOut:
              summary="Take a resolved or closed case up again")  # fmt: skip
 def reopen(complaint_id: RowId, body: ReopenRequest, services: Services, caller: Handle) -> StepOut:
     services.complaints(caller.institution_id).reopen(complaint_id, caller.username, body.reason)
+    return StepOut(complaint=_shown(services, caller, complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/recategorise", response_model=StepOut,
+             summary="Correct the category (kept in the status history)")  # fmt: skip
+def recategorise(
+    complaint_id: RowId, body: RecategoriseRequest, services: Services, caller: Handle
+) -> StepOut:
+    desk = services.complaints(caller.institution_id)
+    desk.recategorise(complaint_id, caller.username, body.category, body.reason)
     return StepOut(complaint=_shown(services, caller, complaint_id))
