@@ -41,16 +41,11 @@ def _session(state: CliState, code: str) -> Iterator[TenantSession]:
 
 
 def _acting(state: CliState, code: str, actor: str, work: Callable[[TenantSession, User], T]) -> T:
-    from sqlalchemy import select
 
-    from smsguard.errors import InputError
-    from smsguard.store.models import User
+    from smsguard.governance.users import active_user
 
     with _session(state, code) as session:
-        user = session.scalar(select(User).where(User.username == actor, User.active.is_(True)))
-        if user is None:
-            raise InputError(f"no active user {actor!r} in {code!r}")
-        return work(session, user)
+        return work(session, active_user(session, actor))
 
 
 @click.group("api-keys")

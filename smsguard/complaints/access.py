@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smsguard.errors import InputError, PermissionDenied
+from smsguard.errors import PermissionDenied
 from smsguard.governance.roles import Role, as_utc, roles_of
+from smsguard.governance.users import active_user
 from smsguard.store.complaint_models import Complaint
 from smsguard.store.models import User
 from smsguard.store.workflow_models import Campaign, TemplateVersion
@@ -30,10 +30,7 @@ COMPLAINT_PERMISSIONS: dict[str, frozenset[Role]] = {
 
 def user_named(session: Session, username: str) -> User:
     """The active user of this institution called ``username``; InputError otherwise."""
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None:
-        raise InputError(f"no active user {username!r} in this institution")
-    return user
+    return active_user(session, username)
 
 
 def require(user: User, action: str, now: datetime) -> None:

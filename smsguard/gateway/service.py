@@ -22,9 +22,10 @@ from smsguard.gateway.plan import SERVICE, Plan
 from smsguard.gateway.series import MinuteCounts, campaign_series
 from smsguard.governance import audit, campaigns
 from smsguard.governance.roles import require
+from smsguard.governance.users import active_user
 from smsguard.protect import BlindIndexer
 from smsguard.store import Database, tenant_session
-from smsguard.store.models import Customer, User
+from smsguard.store.models import Customer
 from smsguard.store.workflow_models import Template, TemplateVersion
 
 
@@ -101,7 +102,7 @@ class Gateway:
         """Queue one service message from the latest approved version of ``template``."""
         index = self._indexer.index(phone).hex()
         with tenant_session(self._database, self._institution_id) as session:
-            actor = _user(session, username)
+            actor = active_user(session, username)
             require(actor, "message.send")
             version_id = _latest_approved(session, template)
             customer_id = session.scalar(select(Customer.id).where(Customer.phone_index == index))
@@ -113,14 +114,7 @@ class Gateway:
 
     def _transition(self, username: str, campaign_id: int, action: str) -> None:
         with tenant_session(self._database, self._institution_id) as session:
-            campaigns.transition(session, _user(session, username), campaign_id, action)
-
-
-def _user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None:
-        raise InputError(f"no active user {username!r} in this institution")
-    return user
+            campaigns.transition(session, active_user(session, username), campaign_id, action)
 
 
 def _latest_approved(session: Session, name: str) -> int:

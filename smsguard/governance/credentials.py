@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.governance import audit
 from smsguard.governance.roles import PERMISSIONS, Role, as_utc, require, roles_of
+from smsguard.governance.users import active_user
 from smsguard.store.access_models import ApiKey, WebSession
 from smsguard.store.engine import Database
 from smsguard.store.models import Institution, User, utc_now
@@ -77,7 +78,7 @@ def set_password(database: Database, institution_id: int, username: str, passwor
     """Give ``username`` a new password (which also ends every session they have open)."""
     hashed = hash_password(password)
     with tenant_session(database, institution_id) as session:
-        user = _active_user(session, username)
+        user = active_user(session, username)
         user.password_hash = hashed
         for open_session in session.scalars(
             select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
@@ -101,13 +102,6 @@ def _identity(
         via,
         None if scopes is None else frozenset(scopes),
     )
-
-
-def _active_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None:
-        raise NotFound(f"no active user {username!r} in this institution")
-    return user
 
 
 # -- sessions -----------------------------------------------------------------------------
@@ -215,7 +209,7 @@ def create_api_key(
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InputError("an API key needs a name of 1-100 characters")
-    user = _active_user(session, username)
+    user = active_user(session, username)
     wanted = sorted(set(scopes))
     if not wanted:
         raise InputError("an API key needs at least one scope")

@@ -30,6 +30,16 @@ def institution_id(database: Database, code: str) -> int:
     return found
 
 
+def active_user(session: Session, username: str) -> User:
+    """The active user called ``username`` in the session's institution; InputError otherwise
+    (a name given as input, not a resource in a URL; a deactivated user is as absent as one
+    that never existed)."""
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise InputError(f"no active user {username!r} in this institution")
+    return user
+
+
 def add_user(
     database: Database,
     *,
