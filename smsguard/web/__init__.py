@@ -10,9 +10,18 @@ from smsguard.web.render import HERE, error_page
 
 def mount(app: FastAPI) -> None:
     """Add the dashboard's pages and static files to ``app``."""
-    from smsguard.web import pages_campaigns, pages_main, pages_oversight, pages_templates
+    from smsguard.web import (
+        pages_campaigns,
+        pages_complain,
+        pages_complaints,
+        pages_main,
+        pages_oversight,
+        pages_templates,
+    )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (pages_main, pages_templates, pages_campaigns, pages_oversight):
+    pages = (pages_main, pages_complain, pages_templates, pages_campaigns, pages_oversight,
+             pages_complaints)  # fmt: skip
+    for module in pages:
         app.include_router(module.router)
     app.state.error_page = error_page

@@ -1,5 +1,5 @@
-"""Oversight pages: the monitor's alerts and actions, the complaints board, the audit trail and
-the transparency log's status."""
+"""Oversight pages: the monitor's alerts and actions, the audit trail and the transparency
+log's status (the complaints desk is in pages_complaints.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from smsguard.api.security import Services, acting_user
-from smsguard.complaints.lifecycle import OPEN_STATUSES
 from smsguard.errors import SmsguardError
 from smsguard.monitor_actions import actions_in_force, reverse_action
 from smsguard.monitor_alerts import list_alerts
 from smsguard.reports.logstate import latest_checkpoint
-from smsguard.store.complaint_models import COMPLAINT_STATUSES
 from smsguard.store.tenancy import tenant_session
 from smsguard.tlog.checkpoint import parse_checkpoint
 from smsguard.tlog.cosignature import verify_cosignatures
@@ -29,7 +27,6 @@ from smsguard.tlog.witness_client import COSIGNED_FILE, load_witnesses
 from smsguard.web import queries
 from smsguard.web.auth import Poster, Viewer, need
 from smsguard.web.render import page, redirect
-from smsguard.web.views import time_left
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50
@@ -55,28 +52,6 @@ def reverse(action_id: int, services: Services, who: Poster, reason: Note = "") 
     with tenant_session(services.database, who.institution_id) as session:
         reverse_action(session, acting_user(session, who), action_id, reason)
     return redirect("/alerts")
-
-
-@router.get("/complaints")
-def complaints(request: Request, services: Services, who: Viewer) -> HTMLResponse:
-    need(who, "complaint.read")
-    cases = services.complaints(who.institution_id).cases()
-    now = datetime.now(UTC)
-    board = [
-        (status, [(case, time_left(case.promise_due_at or case.due_at, now))
-                  for case in cases if case.status == status])
-        for status in COMPLAINT_STATUSES
-    ]  # fmt: skip
-    return page(request, "complaints.html", board=board, open_statuses=OPEN_STATUSES)
-
-
-@router.get("/complaints/{complaint_id}")
-def complaint(complaint_id: int, request: Request, services: Services, who: Viewer) -> HTMLResponse:
-    need(who, "complaint.read")
-    case, history = services.complaints(who.institution_id).show(complaint_id)
-    left = time_left(case.promise_due_at or case.due_at, datetime.now(UTC))
-    return page(request, "complaint.html", case=case, history=history, left=left,
-                open=case.status in OPEN_STATUSES)  # fmt: skip
 
 
 @router.get("/audit")

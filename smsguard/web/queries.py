@@ -108,3 +108,32 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
         return {}
     rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
     return {user_id: name for user_id, name in rows}
+
+
+def complaint_staff(session: Session, now: datetime) -> tuple[list[str], list[str]]:
+    """Usernames of the active users who may handle complaints (compliance officers and
+    admins) and of those who may approve a further extension (certified officers)."""
+    from smsguard.complaints.access import COMPLAINT_PERMISSIONS
+    from smsguard.governance.roles import as_utc, roles_of
+    from smsguard.store.models import User
+
+    handle = COMPLAINT_PERMISSIONS["complaint.handle"]
+    approve = COMPLAINT_PERMISSIONS["complaint.approve_extension"]
+    handlers, approvers = [], []
+    for user in session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)):
+        roles = roles_of(user)
+        if roles & handle:
+            handlers.append(user.username)
+        expires = as_utc(user.certification_expires_at)
+        if roles & approve and expires is not None and expires > now:
+            approvers.append(user.username)
+    return handlers, approvers
+
+
+def complaint_zone(session: Session, complaint_id: int) -> str:
+    """The time zone of the deadline policy stored on the case (China time by default)."""
+    from smsguard.store.complaint_models import Complaint
+
+    policy = session.scalar(select(Complaint.policy).where(Complaint.id == complaint_id))
+    zone = policy.get("zone") if isinstance(policy, dict) else None
+    return zone if isinstance(zone, str) and zone else "Asia/Shanghai"

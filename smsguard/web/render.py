@@ -40,9 +40,9 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
 
 
 def nav_for(identity: Identity | None) -> list[tuple[str, str]]:
-    """The pages ``identity`` may open (only the public one when nobody is logged in)."""
+    """The pages ``identity`` may open (only the public ones when nobody is logged in)."""
     if identity is None:
-        return [("verify", "/verify")]
+        return [("verify", "/verify"), ("complain", "/complain")]
     return [(name, path) for name, path, action in NAV
             if action is None or identity.may(action, ACTIONS)]  # fmt: skip
 

@@ -10,7 +10,6 @@ When a test fails, a screenshot of its page is saved under tests/browser/screens
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +17,12 @@ import pytest
 from demo_service import Service, ok, start
 from needs import need
 from playwright.sync_api import Browser, Page, sync_playwright
+from screens import shot
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]  # fmt: skip
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -56,15 +55,6 @@ def page(browser: Browser, demo_service: Service, request: pytest.FixtureRequest
     request.node.browser_page = opened  # for the failure hook below
     yield opened
     context.close()
-
-
-def shot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as screenshots/<name>.png and print where."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import shot
 from playwright.sync_api import Page, expect
+from screens import shot
 
 BLOCKED = "【示例银行】秒批！不看征信，最高可借20万，点击 http://dai.example.cn 立即申请"
 FIXED = "【示例银行】{name}您好，您的账单{amount}已出，请于{due:date}前还款。回复TD退订"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import shot
 from playwright.sync_api import Page, expect
+from screens import shot
 
 FRAUD = "【工商银行】您的账户已冻结，请点击 http://icbc-jiedong.cn 缴纳解冻费"
 

@@ -236,7 +236,7 @@ def test_the_public_verify_page_is_rate_limited(limited_web: Web) -> None:
 def test_no_page_carries_inline_script_or_style(web: Web) -> None:
     client = web.login("olga")
     pages = ["/", "/templates", "/review", "/campaigns", "/alerts", "/complaints", "/audit",
-             "/log", "/verify", "/login", "/no-such-page"]  # fmt: skip
+             "/log", "/verify", "/complain", "/login", "/no-such-page"]  # fmt: skip
     for path in pages:
         html = client.get(path).text
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
