@@ -25,6 +25,7 @@ from smsguard.api.routes import (
     screening,
     session,
     templates,
+    users,
 )
 from smsguard.api.services import ApiServices
 
@@ -32,7 +33,7 @@ API_PREFIX = "/api/v1"
 ROUTERS = tuple(
     module.router
     for module in (session, screening, templates, campaigns, customers, audit, complaints,
-                   alerts, reports, log, public, inbound)
+                   alerts, reports, log, public, inbound, users)
 )  # fmt: skip
 _HEADERS = {
     "X-Content-Type-Options": "nosniff",

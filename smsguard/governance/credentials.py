@@ -74,17 +74,23 @@ def password_matches(stored: str | None, password: str) -> bool:
         return False
 
 
-def set_password(database: Database, institution_id: int, username: str, password: str) -> None:
-    """Give ``username`` a new password (which also ends every session they have open)."""
+def set_password(
+    database: Database, institution_id: int, username: str, password: str, *, by: str | None = None
+) -> None:
+    """Give ``username`` a new password, which also ends every session they have open. ``by``
+    names the admin who sets it for them (the CLI, run by the operator, passes nobody)."""
     hashed = hash_password(password)
     with tenant_session(database, institution_id) as session:
         user = active_user(session, username)
+        actor = user if by is None else active_user(session, by)
+        if by is not None:
+            require(actor, "users.manage")
         user.password_hash = hashed
         for open_session in session.scalars(
             select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
         ):
             open_session.ended_at = utc_now()
-        audit.record(session, user, "password.set", ("user", user.id))
+        audit.record(session, actor, "password.set", ("user", user.id))
 
 
 def _sha256(text: str) -> str:

@@ -50,22 +50,9 @@ def add_user(
     display_name: str | None = None,
 ) -> User:
     """Create a user of institution ``institution`` (its code) with ``roles``."""
-    username = username.strip()
-    if not username or len(username) > 100:
-        raise InputError("a username needs 1-100 characters")
-    parsed = sorted({parse_role(raw) for raw in roles})
-    if not parsed:
-        raise InputError("a user needs at least one role")
-    if certified_until is not None and Role.COMPLIANCE_OFFICER not in parsed:
-        raise InputError("--certified-until applies to compliance officers only")
+    user = new_user(username, roles, certified_until, display_name)
     tenant = institution_id(database, institution)
-    user = User(
-        institution_id=tenant,
-        username=username,
-        display_name=(display_name or username).strip(),
-        roles=[role.value for role in parsed],
-        certification_expires_at=_end_of_day(certified_until),
-    )
+    user.institution_id = tenant
     try:
         with tenant_session(database, tenant) as session:
             session.add(user)
@@ -74,6 +61,29 @@ def add_user(
             raise InputError(f"user {username!r} already exists in {institution!r}") from exc
         raise
     return user
+
+
+def new_user(
+    username: str,
+    roles: Sequence[str],
+    certified_until: date | None = None,
+    display_name: str | None = None,
+) -> User:
+    """A validated, unsaved user row (the caller adds it to its institution's session)."""
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise InputError("a username needs 1-100 characters")
+    parsed = sorted({parse_role(raw) for raw in roles})
+    if not parsed:
+        raise InputError("a user needs at least one role")
+    if certified_until is not None and Role.COMPLIANCE_OFFICER not in parsed:
+        raise InputError("a certification date applies to compliance officers only")
+    return User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        roles=[role.value for role in parsed],
+        certification_expires_at=_end_of_day(certified_until),
+    )
 
 
 def _end_of_day(day: date | None) -> datetime | None:
