@@ -25,6 +25,7 @@ from smsguard.complaints.records import MAX_TEXT
 from smsguard.complaints.service import ComplaintService
 from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.governance.credentials import Identity
+from smsguard.governance.users import usernames
 from smsguard.store import tenant_session
 from smsguard.store.complaint_models import CATEGORIES, COMPLAINT_STATUSES
 from smsguard.web import queries
@@ -85,7 +86,7 @@ def _case_page(
     approvers: list[str] = []
     assignees = [case.assignee_id, *(e.detail.get("assignee") for e in history)]
     with tenant_session(services.database, who.institution_id) as session:
-        names = queries.usernames(session, [i for i in assignees if isinstance(i, int)])
+        names = usernames(session, [i for i in assignees if isinstance(i, int)])
         if may_handle:
             handlers, approvers = queries.complaint_staff(session, now)
     rows = [(entry, _details(entry, names)) for entry in history]

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from smsguard.api.routes.session import LoginRequest, set_session_cookie, start_session
-from smsguard.api.security import SESSION_COOKIE, Services, client_address
+from smsguard.api.security import ACTIONS, SESSION_COOKIE, Services, client_address
 from smsguard.errors import InputError, NotFound, SmsguardError, Unauthenticated
 from smsguard.governance import credentials
+from smsguard.store.models import Institution, utc_now
+from smsguard.store.tenancy import tenant_session
 from smsguard.web import queries
 from smsguard.web.auth import Poster, Viewer, need, optional_identity
 from smsguard.web.i18n import LANG_COOKIE, LANGUAGES
@@ -74,8 +76,13 @@ def switch_language(lang: str, next: str = "/") -> RedirectResponse:
 
 
 @router.get("/")
-def home(request: Request, who: Viewer) -> HTMLResponse:
-    return page(request, "home.html", roles=sorted(role.value for role in who.roles))
+def home(request: Request, who: Viewer, services: Services) -> HTMLResponse:
+    with tenant_session(services.database, who.institution_id) as session:
+        institution = session.get(Institution, who.institution_id)
+        counts = queries.glance(session, lambda action: who.may(action, ACTIONS), utc_now())
+    name = institution.name if institution is not None else "?"
+    return page(request, "home.html", roles=sorted(role.value for role in who.roles),
+                institution=name, counts=counts)  # fmt: skip
 
 
 @router.get("/screen")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from smsguard.api.security import Services, acting_user
 from smsguard.governance import templates
 from smsguard.governance.credentials import Identity
+from smsguard.governance.users import usernames
 from smsguard.governance.variables import sample_render
 from smsguard.store.tenancy import tenant_session
 from smsguard.web import queries
@@ -54,7 +55,7 @@ def version_page(
     with tenant_session(services.database, who.institution_id) as session:
         version = templates.get_version(session, version_id)
         name = queries.template_name(session, version.template_id)
-        names = queries.usernames(session, [version.author_id, version.decided_by_id])
+        names = usernames(session, [version.author_id, version.decided_by_id])
         history = [v for v in queries.versions(session) if v.template == name]
         sample = sample_render(version.body)
         findings = list(version.findings or [])

@@ -6,11 +6,11 @@ never seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from smsguard.store import Database
@@ -99,17 +99,6 @@ def total_sent(session: Session, campaign_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
-def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    """Usernames of user ids (for "approved by" columns)."""
-    from smsguard.store.models import User
-
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
-
-
 def complaint_staff(session: Session, now: datetime) -> tuple[list[str], list[str]]:
     """Usernames of the active users who may handle complaints (compliance officers and
     admins) and of those who may approve a further extension (certified officers)."""
@@ -137,3 +126,39 @@ def complaint_zone(session: Session, complaint_id: int) -> str:
     policy = session.scalar(select(Complaint.policy).where(Complaint.id == complaint_id))
     zone = policy.get("zone") if isinstance(policy, dict) else None
     return zone if isinstance(zone, str) and zone else "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The home page's counts (None where the viewer may not see that part)."""
+
+    running: int | None
+    awaiting_review: int | None
+    open_complaints: int | None
+    alerts_today: int | None
+
+
+def glance(session: Session, may: Callable[[str], bool], now: datetime) -> Glance:
+    """What needs attention, in numbers, for a viewer allowed what ``may`` says."""
+    from smsguard.store.complaint_models import Complaint
+    from smsguard.store.signal_models import MonitorAlert
+
+    def count(query: Select[tuple[int]] | Select[int]) -> int:
+        return int(session.scalar(query) or 0)
+
+    running = count(select(func.count()).where(Campaign.state == "running"))
+    review = count(
+        select(func.count(TemplateVersion.id)).where(TemplateVersion.state == "submitted")
+    )
+    review += count(select(func.count(Campaign.id)).where(Campaign.state == "draft"))
+    complaints = count(
+        select(func.count(Complaint.id)).where(Complaint.status.not_in(("resolved", "closed")))
+    )
+    day_ago = now - timedelta(days=1)
+    alerts = count(select(func.count(MonitorAlert.id)).where(MonitorAlert.raised_at >= day_ago))
+    return Glance(
+        running if may("campaign.read") else None,
+        review if may("template.approve") else None,
+        complaints if may("complaint.read") else None,
+        alerts if may("alert.read") else None,
+    )

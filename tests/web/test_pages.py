@@ -305,3 +305,13 @@ def test_the_complaints_board_shows_deadlines(web: Web) -> None:
     assert "13800000001" not in board and "too many messages" not in board
     shown = olga.get(f"/complaints/{complaint_id}").text
     assert 'data-testid="history-entry"' in shown and 'data-testid="complaint-status"' in shown
+
+
+def test_the_home_page_counts_what_needs_the_viewers_attention(web: Web) -> None:
+    officer = web.login("olga").get("/")
+    assert 'data-testid="home-institution">BANK-A<' in officer.text
+    assert (
+        officer.text.count('data-testid="glance-count"') == 4
+    )  # campaigns, review, complaints, alerts
+    marketer = web.login("mia").get("/")
+    assert marketer.text.count('data-testid="glance-count"') == 2  # campaigns and alerts only
