@@ -8,16 +8,19 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
 
     SmsguardError
     ├── InputError            bad text or input file handed to screening
+    │   └── NotFound          an id or name that names nothing this caller can see
     ├── RulebookError         a rule file that does not load (names file, rule id, field)
     ├── SenderProfileError    a sender profile that does not load
     ├── ConfigError           settings file or environment variable that does not parse
     ├── ModelError            a model or fingerprint-index file that does not load
     ├── CryptoError           a key file, wrapped key or ciphertext that cannot be used
-    │   └── NotFound          an id or name that names nothing this caller can see
     ├── AccessDenied          a role and purpose that may not reveal personal data
     ├── PermissionDenied      a role that may not take this action (maker-checker, roles)
     ├── Unauthenticated       no valid API key or session (the HTTP service's 401)
     ├── RateLimited           too many requests; ``retry_after`` says when to come back
+    ├── ProviderError         an SMS provider refused or failed a message (``transient``)
+    ├── LogError              a transparency-log entry, proof or signature that does not verify
+    ├── FeedError             a shared-intel feed refused on import; ``reason`` names the check
     └── StorageError          the database cannot be reached, migrated or written
         └── TenancyError      a write that would cross into another institution's rows
 """
@@ -180,3 +183,19 @@ class LogError(SmsguardError):
     """A transparency-log entry, proof, tile, checkpoint or signature that does not verify."""
 
     code = "log-error"
+
+
+class FeedError(SmsguardError):
+    """A shared-intel feed that is refused (docs/intel-stix.md); ``reason`` names the failed
+    check: ``malformed``, ``unknown-producer``, ``wrong-key``, ``bad-signature``,
+    ``tampered``, ``replayed``, ``from-the-future`` or ``too-old``
+    (:data:`smsguard.intel.feed.REASONS`)."""
+
+    code = "invalid-feed"
+
+    def __init__(self, reason: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{reason}: {message}", hint=hint)
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "reason": self.reason}

@@ -106,6 +106,23 @@ class Settings(BaseModel):
     sms_provider_file: Path | None = Field(
         None, description="YAML options of that provider; default: provider.yaml under home."
     )
+    # Shared fraud indicators (docs/intel.md).
+    consortium_key_file: Path | None = Field(
+        None,
+        description="Key file of the consortium's monthly phone-hash keys; default: "
+        "keys/consortium.keys.",
+    )
+    intel_screening: bool = Field(
+        True, description="Screen against the shared fraud indicators held in the database."
+    )
+    intel_institution: str | None = Field(
+        None,
+        description="Code of the institution whose indicators screening uses; default: the "
+        "only institution in the database.",
+    )
+    intel_refresh_seconds: float = Field(
+        30.0, gt=0, le=3600, description="How often screening looks for changed indicators."
+    )
     # The HTTP service (docs/api.md).
     session_hours: float = Field(
         8.0, gt=0, le=24 * 30, description="Lifetime of a dashboard login session, hours."
@@ -134,6 +151,11 @@ class Settings(BaseModel):
     def effective_index_key_file(self) -> Path:
         """Where the blind-index key lives; kept apart from the master keys (see protection)."""
         return self.index_key_file or self.home / "keys" / "index.keys"
+
+    @property
+    def effective_consortium_key_file(self) -> Path:
+        """Where the consortium's phone-hash keys live (docs/intel.md)."""
+        return self.consortium_key_file or self.home / "keys" / "consortium.keys"
 
     @property
     def effective_provider_file(self) -> Path:

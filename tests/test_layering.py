@@ -57,3 +57,14 @@ def test_screening_knows_the_learned_half_only_through_its_port() -> None:
             n for n in _imports(path) if n.startswith(("smsguard.risk", "smsguard.fingerprints"))
         }
         assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
+
+
+def test_screening_knows_shared_intel_only_through_its_port() -> None:
+    """Screening asks shared indicators through ``screening.shared_intel.IntelLookup``; the
+    intel package implements it, and neither side reaches for the edges."""
+    for path in (PACKAGE / "screening").rglob("*.py"):
+        bad = {n for n in _imports(path) if n.startswith("smsguard.intel")}
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
+    for path in (PACKAGE / "intel").rglob("*.py"):
+        bad = {n for n in _imports(path) if n.startswith((*EDGES, "smsguard.api", "smsguard.web"))}
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"

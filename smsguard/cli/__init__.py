@@ -91,6 +91,10 @@ def _register() -> None:
 
     cli.add_command(report.report)
 
+    from smsguard.cli import intel
+
+    cli.add_command(intel.intel)
+
 
 _register()
 

@@ -62,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "alert.reverse": frozenset({_C, _D}),
     "report.read": frozenset({_C, _A, _R, _D}),
     "apikey.manage": frozenset({_D}),
+    # Shared fraud indicators (docs/intel.md): analysts propose, a compliance officer confirms.
+    "intel.submit": frozenset({_C}),
+    "intel.confirm": frozenset({_C}),
 }
 
 # Actions that sign something off; they also need an unexpired certification.

@@ -17,12 +17,14 @@ from smsguard.errors import InputError
 from smsguard.screening.checks import CheckInput
 from smsguard.screening.compile import CompiledRule, CompiledRulebook
 from smsguard.screening.facts import Facts, extract_facts
+from smsguard.screening.facts.urls import find_urls
 from smsguard.screening.inputs import ensure_text, ensure_texts
 from smsguard.screening.matcher import Hit
 from smsguard.screening.normalize import normalize
 from smsguard.screening.risk import RiskAssessor, risk_findings
 from smsguard.screening.rulebook.schema import ALL_PURPOSES, Purpose
 from smsguard.screening.sender import SenderDirectory, SenderProfile, builtin_directory
+from smsguard.screening.shared_intel import IntelLookup, IntelQuery, intel_findings
 from smsguard.screening.text import NormalizedText
 from smsguard.screening.verdict import Finding, RiskAssessment, Verdict, decide, finding_order
 
@@ -67,9 +69,11 @@ class Screener:
         directory: SenderDirectory | None = None,
         max_text_length: int = 65_536,
         risk: RiskAssessor | None = None,
+        intel: IntelLookup | None = None,
     ) -> None:
         self._compiled = compiled
         self._risk = risk
+        self._intel = intel
         self._default_sender = sender
         self._directory = directory if directory is not None else builtin_directory()
         self.max_text_length = max_text_length
@@ -91,10 +95,13 @@ class Screener:
         clean = ensure_text(text, max_length=self.max_text_length)
         nt = normalize(clean)
         hits = self._compiled.matcher.scan(nt.text)
-        verdict = self._evaluate(nt, hits, sender, ScreeningContext.coerce(context), facts=True)
+        ctx = ScreeningContext.coerce(context)
+        verdict = self._evaluate(nt, hits, sender, ctx, facts=True)
         if self._risk is not None:
             assessment = self._risk.assess_many([clean])[0]
             verdict = with_risk(verdict, assessment, len(clean), self._identified(sender))
+        if self._intel is not None:
+            verdict = self._with_intel(self._intel, [nt], [verdict], ctx)[0]
         return verdict
 
     def screen_many(
@@ -131,7 +138,31 @@ class Screener:
                 identified = self._identified(sender)
                 for i, (text, assessment) in enumerate(zip(originals, assessments, strict=True)):
                     verdicts[i] = with_risk(verdicts[i], assessment, len(text), identified)
+            if self._intel is not None:
+                verdicts = self._with_intel(self._intel, normalized, verdicts, ctx)
             yield from verdicts
+
+    @staticmethod
+    def _with_intel(
+        intel: IntelLookup,
+        normalized: Sequence[NormalizedText],
+        verdicts: list[Verdict],
+        ctx: ScreeningContext,
+    ) -> list[Verdict]:
+        """The verdicts with the findings of shared fraud indicators merged in."""
+        queries = [
+            IntelQuery(
+                nt.original,
+                verdict.facts.urls if verdict.facts is not None else find_urls(nt)[0],
+                ctx.sender_number,
+            )
+            for nt, verdict in zip(normalized, verdicts, strict=True)
+        ]
+        out: list[Verdict] = []
+        for nt, verdict, hits in zip(normalized, verdicts, intel.lookup_many(queries), strict=True):
+            added = intel_findings(hits, len(nt.original)) if hits else []
+            out.append(with_findings(verdict, added) if added else verdict)
+        return out
 
     def _identified(self, sender: SenderProfile | None) -> bool:
         return (sender or self._default_sender) is not None
@@ -232,6 +263,20 @@ def with_risk(
         verdict.loan_related,
         verdict.rulebook,
         assessment,
+    )
+
+
+def with_findings(verdict: Verdict, added: Sequence[Finding]) -> Verdict:
+    """The verdict with more findings merged in (it only ever gets stricter)."""
+    ordered = tuple(sorted((*verdict.findings, *added), key=finding_order))
+    return Verdict(
+        decide(ordered),
+        ordered,
+        verdict.facts,
+        verdict.purpose,
+        verdict.loan_related,
+        verdict.rulebook,
+        verdict.risk,
     )
 
 

@@ -8,6 +8,7 @@ schema up to date with :func:`upgrade`, and touch institution data only through
 from smsguard.store import access_models as access_models  # registers the tables
 from smsguard.store import complaint_models as complaint_models  # registers the tables
 from smsguard.store import gateway_models as gateway_models  # registers the tables
+from smsguard.store import intel_models as intel_models  # registers the tables
 from smsguard.store import monitor_models as monitor_models  # registers the tables
 from smsguard.store import signal_models as signal_models  # registers the tables
 from smsguard.store import tlog_models as tlog_models  # registers the tables
