@@ -24,7 +24,9 @@ from smsguard._yaml import read_yaml
 from smsguard.errors import ConfigError
 
 ENV_PREFIX = "SMSGUARD_"
-_NOT_SETTINGS = frozenset({"CONFIG", "DATA"})  # DATA: where `model eval` finds corpora
+# Variables that are not settings: CONFIG names the settings file, DATA is where `model eval`
+# finds corpora, DEBUG makes the CLI print tracebacks.
+_NOT_SETTINGS = frozenset({"CONFIG", "DATA", "DEBUG"})
 
 
 class Settings(BaseModel):

@@ -79,3 +79,10 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.workers = 4  # type: ignore[misc]
+
+
+def test_the_debug_switch_is_not_mistaken_for_a_setting() -> None:
+    from smsguard.settings import load_settings
+
+    settings = load_settings(environ={"SMSGUARD_DEBUG": "1"})
+    assert settings.home.name == ".smsguard"
