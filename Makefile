@@ -49,6 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tlog.py
 	$(BIN)/python benchmarks/bench_monitor.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_intel.py
+	$(BIN)/python benchmarks/bench_intel_export.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
