@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from smsguard.intel.stix import (
     bundle_of,
     identity_id,
     schema_dir,
+    timestamp,
 )
 from smsguard.intel.stix_import import indicators_from_bundle, parse_pattern
 
@@ -61,6 +64,21 @@ def test_instants_travel_to_the_millisecond() -> None:
     fine = sample(Kind.DOMAIN, "a.cn", first_seen=item.first_seen.replace(microsecond=123456))
     (back,), _ = indicators_from_bundle(bundle_of([fine], "haojie"))
     assert back.first_seen == item.first_seen
+
+
+def test_modified_is_the_latest_change_not_only_the_last_sighting() -> None:
+    """A revocation or confidence change without a new sighting is a new STIX version."""
+    seen = sample(Kind.DOMAIN, "a.cn")
+    later = seen.last_seen + timedelta(days=2)
+    changed = replace(seen, revoked=True, modified=later)
+    before = replace(seen, modified=seen.first_seen)  # never earlier than last_seen
+    objects = bundle_of([seen, changed, before], "haojie")["objects"]
+    modified = [o["modified"] for o in objects if o["type"] == "indicator"]
+    assert modified == [timestamp(seen.last_seen), timestamp(later), timestamp(seen.last_seen)]
+    result = _validate(bundle_of([changed], "haojie"))
+    assert result.is_valid, [str(e) for e in result.errors]
+    (back,), _ = indicators_from_bundle(bundle_of([changed], "haojie"))
+    assert back.last_seen == later and back.revoked and back == replace(changed, last_seen=later)
 
 
 def test_bundle_passes_the_oasis_validator_strictly(indicators: list[Indicator]) -> None:
