@@ -19,11 +19,13 @@ from smsguard.api.routes import (
     complaints,
     customers,
     inbound,
+    indicators,
     log,
     public,
     reports,
     screening,
     session,
+    taxii,
     templates,
     users,
 )
@@ -33,8 +35,10 @@ API_PREFIX = "/api/v1"
 ROUTERS = tuple(
     module.router
     for module in (session, screening, templates, campaigns, customers, audit, complaints,
-                   alerts, reports, log, public, inbound, users)
+                   alerts, reports, log, public, inbound, users, indicators)
 )  # fmt: skip
+# Routers mounted outside the JSON API, with their own prefix (TAXII 2.1: docs/intel-taxii.md).
+OTHER_ROUTERS = ((taxii.PREFIX, taxii.router),)
 _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -68,6 +72,8 @@ def create_app(services: ApiServices, *, dashboard: bool = True) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
+    for prefix, other in OTHER_ROUTERS:
+        app.include_router(other, prefix=prefix, responses=errors.ERROR_RESPONSES)
     if dashboard:
         from smsguard.web import mount
 
@@ -90,7 +96,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = list(self._common)
-        if str(scope.get("path", "")).startswith("/api/"):
+        if str(scope.get("path", "")).startswith(("/api/", "/taxii2/")):
             extra.append((b"cache-control", b"no-store"))
 
         async def with_headers(message: Message) -> None:

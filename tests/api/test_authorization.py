@@ -130,6 +130,9 @@ ID_ROUTE_BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     },
     ("POST", "/api/v1/alerts/actions/{action_id}/reverse"): {"reason": "checked"},
     ("POST", "/api/v1/fraud-reports/{report_id}/review"): {"decision": "confirmed"},
+    ("POST", "/api/v1/indicators/from-fraud-report/{report_id}"): None,
+    ("POST", "/api/v1/indicators/{indicator_id}/confirm"): None,
+    ("POST", "/api/v1/indicators/{indicator_id}/revoke"): {"reason": "typo"},
 }
 BODY = "【某银行】{name}您好，您的账单{amount}已出，请于{due:date}前还款。回复TD退订"
 
@@ -154,8 +157,9 @@ def _bank_a_rows(api: Api) -> dict[str, int]:
     fraud = api.anonymous().post(
         "/api/v1/fraud-reports", json={"text": "您的账户已冻结", "institution": "bank-a"}
     )
+    indicator = olga.post("/api/v1/indicators", json={"kind": "domain", "value": "dai.example.cn"})
     keys = api.client("root").get("/api/v1/api-keys").json()
-    for answer in (campaign, complaint, fraud):
+    for answer in (campaign, complaint, fraud, indicator):
         assert answer.status_code == 201, answer.text
     reports = olga.get("/api/v1/fraud-reports").json()
     return {
@@ -163,6 +167,7 @@ def _bank_a_rows(api: Api) -> dict[str, int]:
         "version_id": version["id"], "campaign_id": campaign.json()["id"],
         "complaint_id": complaint.json()["id"], "action_id": 1,
         "report_id": reports[0]["id"],
+        "indicator_id": indicator.json()["created"][0],
     }  # fmt: skip
 
 
