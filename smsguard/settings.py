@@ -125,6 +125,9 @@ class Settings(BaseModel):
     intel_refresh_seconds: float = Field(
         30.0, gt=0, le=3600, description="How often screening looks for changed indicators."
     )
+    intel_poll_seconds: float = Field(
+        30.0, gt=0, le=86400, description="How often `smsguard serve` polls subscribed peers."
+    )
     # The HTTP service (docs/api.md).
     session_hours: float = Field(
         8.0, gt=0, le=24 * 30, description="Lifetime of a dashboard login session, hours."

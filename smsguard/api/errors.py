@@ -64,7 +64,7 @@ def error_response(
     page: Callable[[Request, int, ErrorDetail], Response] | None = getattr(
         request.app.state, "error_page", None
     )
-    if page is not None and not request.url.path.startswith("/api/"):
+    if page is not None and not request.url.path.startswith(("/api/", "/taxii2/")):
         response = page(request, status, detail)
         response.headers.update(headers or {})
         return response

@@ -3,7 +3,9 @@
 * one sending worker per institution (what ``smsguard worker`` runs), with its provider's
   services; institutions added while the service runs get theirs within a scan interval;
 * the complaints desk's periodic duties (what ``smsguard complaints reminders`` runs from
-  cron): open cases for SMS complaints, send acknowledgements, record due reminders.
+  cron): open cases for SMS complaints, send acknowledgements, record due reminders;
+* the intel subscriptions poller (``intel/subscriptions.yaml``, every
+  ``intel_poll_seconds``): peers' signed feeds, imported as they change (docs/intel-taxii.md).
 
 A failing worker logs one line (never a customer's number: errors carry masked numbers
 only) and is restarted after a pause, so one broken provider does not stop the service.
@@ -49,6 +51,7 @@ class Background:
     def start(self) -> None:
         """Start the supervisor thread, which starts the rest."""
         self._spawn("smsguard-supervisor", self._supervise)
+        self._spawn("smsguard-intel-subscriptions", self._subscriptions)
 
     def stop(self, timeout: float = 15.0) -> None:
         """Ask every loop to finish its current step, then wait for the threads."""
@@ -77,6 +80,19 @@ class Background:
         finally:
             for thread in self._threads[1:]:
                 thread.join(15.0)
+            database.dispose()
+
+    def _subscriptions(self) -> None:
+        from smsguard.bootstrap import build_database, build_intel_context
+        from smsguard.intel.subscribe import Poller
+
+        database = build_database(self._settings)
+        context = partial(build_intel_context, self._settings, database)
+        poller = Poller(self._settings.home, database, context,
+                        interval=self._settings.intel_poll_seconds)  # fmt: skip
+        try:
+            poller.run(self._stop)
+        finally:
             database.dispose()
 
     def _start_workers(self, database: Database) -> None:

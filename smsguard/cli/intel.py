@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from smsguard.cli import intel_feed
+from smsguard.cli import intel_feed, intel_subscribe
 from smsguard.cli._context import CliState
 
 if TYPE_CHECKING:
@@ -297,3 +297,4 @@ def _save_imported(state: CliState, code: str, indicators: list[Indicator], peer
 
 
 intel_feed.register(intel, _exportable, _save_imported)
+intel_subscribe.register(intel)

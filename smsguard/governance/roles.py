@@ -65,6 +65,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Shared fraud indicators (docs/intel.md): analysts propose, a compliance officer confirms.
     "intel.submit": frozenset({_C}),
     "intel.confirm": frozenset({_C}),
+    # TAXII (docs/intel-taxii.md): peers read the collection and the signed feed with a key
+    # scoped to intel.read; a trusted peer's key may also push signed feeds (intel.write).
+    "intel.read": frozenset({_C, _D}),
+    "intel.write": frozenset({_C, _D}),
 }
 
 # Actions that sign something off; they also need an unexpired certification.

@@ -14,7 +14,7 @@ from api_harness import ROLE_USER, Api
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from smsguard.api.app import API_PREFIX, ROUTERS
+from smsguard.api.app import API_PREFIX, OTHER_ROUTERS, ROUTERS
 from smsguard.api.security import ACTIONS
 from smsguard.governance.roles import Role
 
@@ -37,12 +37,13 @@ def guarded_routes(api: Api) -> Iterator[tuple[str, str, str | None]]:
     """(method, path, action) of every API route (the routers as the application mounts
     them; the OpenAPI document confirms none is missing)."""
     seen = set()
-    for router in ROUTERS:
+    mounted = [(API_PREFIX, router) for router in ROUTERS] + list(OTHER_ROUTERS)
+    for prefix, router in mounted:
         for route in router.routes:
             assert isinstance(route, APIRoute)
             for method in sorted(route.methods):
-                seen.add((method.lower(), API_PREFIX + route.path))
-                yield method, API_PREFIX + route.path, _action(route.dependant)
+                seen.add((method.lower(), prefix + route.path))
+                yield method, prefix + route.path, _action(route.dependant)
     documented = {
         (method, path) for path, item in api.app.openapi()["paths"].items() for method in item
     }
