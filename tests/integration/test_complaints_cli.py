@@ -8,15 +8,14 @@ template, a web-form complaint, a customer's SMS reply) goes through the library
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_runner import Run, in_process, ok
 from sqlalchemy import select
 
 from smsguard.bootstrap import build_customer_service, build_database
-from smsguard.cli import main
 from smsguard.complaints.wiring import build_complaints
 from smsguard.customers import institution_id_for
 from smsguard.governance import templates
@@ -32,7 +31,6 @@ CUSTOMERS = (
     "13800000002\t李雷\t1990\tno\tloan_marketing\tapp\tform 2\t2025-01-01T00:00:00+08:00\n"
 )
 ACK_BODY = "【某银行】您的投诉（编号{case:integer}）已收到，我们将在15日内答复。"
-Run = Callable[..., tuple[int, str, str]]
 BANK = ("--institution", "bank-a")
 
 
@@ -40,26 +38,7 @@ BANK = ("--institution", "bank-a")
 def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
     """``smsguard --home HOME ARGS…`` in process: (exit code, stdout, stderr)."""
     home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            main(["--home", str(home), *args])
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return code, out, err
-
-    return invoke
-
-
-def ok(run: Run, *args: str) -> str:
-    code, out, err = run(*args)
-    assert code == 0, f"{args}: {err}"
-    return out
+    return in_process(home, capsys, "--home", str(home))
 
 
 @pytest.fixture

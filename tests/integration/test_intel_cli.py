@@ -12,42 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runner import Run, in_process, ok
 
-from smsguard.cli import main
-
-Run = Callable[..., tuple[int, str, str]]
 FRAUD_URL = "https://icbc-refund.top/claim?id=7"
 FRAUD_SENDER = "17000001234"
 E164 = "+86" + FRAUD_SENDER
 
 
-def _runner(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    """``SMSGUARD_HOME=home smsguard ARGS…`` in process: (exit code, stdout, stderr)."""
-    home.mkdir(parents=True, exist_ok=True)
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        monkeypatch.setenv("SMSGUARD_HOME", str(home))
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return code, out, err
-
-    return invoke
-
-
-def ok(run: Run, *args: str) -> str:
-    code, out, err = run(*args)
-    assert code == 0, f"{args}: {out}{err}"
-    return out
+def _runner(home: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``smsguard --home HOME ARGS…`` in process: (exit code, stdout, stderr)."""
+    return in_process(home, capsys, "--home", str(home))
 
 
 def _institution(run: Run, code: str) -> None:
@@ -75,8 +52,8 @@ def test_indicators_travel_from_one_institution_to_another(
 ) -> None:
     monkeypatch.delenv("SMSGUARD_CONFIG", raising=False)
     monkeypatch.setenv("SMSGUARD_RISK_SCORING", "false")  # the rules and intel decide here
-    a = _runner(tmp_path / "a", monkeypatch, capsys)
-    b = _runner(tmp_path / "b", monkeypatch, capsys)
+    a = _runner(tmp_path / "a", capsys)
+    b = _runner(tmp_path / "b", capsys)
 
     # Bank A: institution, consortium key, feed key, two confirmed indicators, export.
     _institution(a, "bank-a")
@@ -136,8 +113,8 @@ def test_a_revocation_reaches_the_peer_as_a_new_version(
     """Revoking moves the indicator's STIX ``modified`` on, and the peer drops it."""
     monkeypatch.delenv("SMSGUARD_CONFIG", raising=False)
     monkeypatch.setenv("SMSGUARD_RISK_SCORING", "false")
-    a = _runner(tmp_path / "a", monkeypatch, capsys)
-    b = _runner(tmp_path / "b", monkeypatch, capsys)
+    a = _runner(tmp_path / "a", capsys)
+    b = _runner(tmp_path / "b", capsys)
     _institution(a, "bank-a")
     vkey = ok(a, "intel", "feed-key", "init", "--institution", "bank-a").rsplit(": ", 1)[1].strip()
     _confirmed(a, "bank-a", "url", FRAUD_URL)
