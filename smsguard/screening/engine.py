@@ -9,7 +9,7 @@ about lending, so the strictest rules apply.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -254,16 +254,7 @@ def with_risk(
 ) -> Verdict:
     """The verdict with the risk assessment attached and its findings merged in."""
     added = risk_findings(assessment, length, identified_sender=identified_sender)
-    ordered = tuple(sorted((*verdict.findings, *added), key=finding_order))
-    return Verdict(
-        decide(ordered),
-        ordered,
-        verdict.facts,
-        verdict.purpose,
-        verdict.loan_related,
-        verdict.rulebook,
-        assessment,
-    )
+    return with_findings(replace(verdict, risk=assessment), added)
 
 
 def with_findings(verdict: Verdict, added: Sequence[Finding]) -> Verdict:

@@ -32,6 +32,7 @@ INTEL_BASIS = (
 )
 
 HitKind = Literal["url", "domain", "sender", "fingerprint"]
+Severity = Literal["block", "review"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,54 +65,42 @@ class IntelLookup(Protocol):
         ...
 
 
+# Per kind of hit: the rule, its severity and what it tells the reader. A sender number only
+# sends to review (numbers are spoofed and reassigned); a link or a copied text blocks.
+_RULES: dict[str, tuple[str, Severity, str]] = {
+    "url": ("INTEL_URL", "block", "The link is on the shared list of fraud indicators."),
+    "domain": ("INTEL_URL", "block", "The link is on the shared list of fraud indicators."),
+    "sender": ("INTEL_SENDER", "review",
+               "The sender number is on the shared list of fraud indicators."),
+    "fingerprint": ("INTEL_TEMPLATE", "block",
+                    "The text is a copy of a fraud SMS on the shared list of indicators."),
+}  # fmt: skip
+
+
 def intel_findings(hits: Sequence[IntelHit], length: int) -> list[Finding]:
-    """The findings shared-indicator hits add to a verdict (see the module docstring)."""
+    """The findings shared-indicator hits add to a verdict (see the module docstring); a link
+    whose URL and domain both match gives one finding."""
     findings: list[Finding] = []
     seen: set[tuple[str, tuple[int, int]]] = set()
     for hit in hits:
+        rule, severity, message = _RULES.get(hit.kind, _RULES["fingerprint"])
         span = hit.span or (0, length)
+        if rule == "INTEL_URL" and (rule, span) in seen:
+            continue
+        seen.add((rule, span))
         basis = INTEL_BASIS.format(sources=", ".join(hit.sources), confidence=hit.confidence)
-        if hit.kind in ("url", "domain"):
-            if ("INTEL_URL", span) in seen:
-                continue
-            seen.add(("INTEL_URL", span))
-            findings.append(
-                Finding(
-                    rule="INTEL_URL",
-                    severity="block",
-                    category="fraud",
-                    span=span,
-                    message="The link is on the shared list of fraud indicators.",
-                    basis=basis,
-                    fraud_signal=True,
-                    detail=f"{hit.kind} {hit.shown} shared by {', '.join(hit.sources)}",
-                )
-            )
-        elif hit.kind == "sender":
-            findings.append(
-                Finding(
-                    rule="INTEL_SENDER",
-                    severity="review",
-                    category="fraud",
-                    span=span,
-                    message="The sender number is on the shared list of fraud indicators.",
-                    basis=basis,
-                    fraud_signal=True,
-                    detail=f"{hit.shown} shared by {', '.join(hit.sources)}",
-                )
-            )
-        else:
-            similarity = f", similarity {hit.similarity:.2f}" if hit.similarity else ""
-            findings.append(
-                Finding(
-                    rule="INTEL_TEMPLATE",
-                    severity="block",
-                    category="fraud",
-                    span=span,
-                    message="The text is a copy of a fraud SMS on the shared list of indicators.",
-                    basis=basis,
-                    fraud_signal=True,
-                    detail=f"fingerprint {hit.shown}{similarity}",
-                )
-            )
+        findings.append(
+            Finding(rule=rule, severity=severity, category="fraud", span=span, message=message,
+                    basis=basis, fraud_signal=True, detail=_detail(hit))
+        )  # fmt: skip
     return findings
+
+
+def _detail(hit: IntelHit) -> str:
+    sources = ", ".join(hit.sources)
+    if hit.kind in ("url", "domain"):
+        return f"{hit.kind} {hit.shown} shared by {sources}"
+    if hit.kind == "sender":
+        return f"{hit.shown} shared by {sources}"
+    similarity = f", similarity {hit.similarity:.2f}" if hit.similarity else ""
+    return f"fingerprint {hit.shown}{similarity}"

@@ -1,36 +1,22 @@
-"""The web tests' harness: the API tests' service (tests/api/conftest.py) plus form logins.
-
-The API harness is loaded under its own module name, so it never clashes with another
-``conftest`` module on ``sys.path``.
-"""
+"""The web tests' harness: the API tests' service (tests/api/api_harness.py) plus form
+logins."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from fastapi.testclient import TestClient
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+from api_harness import PASSWORD, build_api
+
 from smsguard.governance.credentials import set_password
 
+__all__ = ["PASSWORD", "Web", "build_api", "csrf_of", "post_form"]
 
-def _load_api_harness() -> ModuleType:
-    path = Path(__file__).parents[1] / "api" / "api_harness.py"
-    spec = importlib.util.spec_from_file_location("smsguard_web_api_harness", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_api_harness()
-build_api = harness.build_api
-PASSWORD: str = harness.PASSWORD
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
