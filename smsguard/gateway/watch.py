@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smsguard.gateway import outbox, screening_watch, staff_watch
@@ -131,10 +133,7 @@ class GatewayWatch:
         self.monitor.prune(now)
         snapshot = self.monitor.snapshot()
         with tenant_session(self._database, self._institution_id) as session:
-            saved = session.scalar(select(MonitorState))
-            if saved is None:
-                saved = MonitorState(snapshot=snapshot, audit_cursor=0)
-                session.add(saved)
+            saved = session.scalar(select(MonitorState)) or _first_state(session, snapshot)
             saved.snapshot = snapshot
             saved.audit_cursor = self._audit_cursor or 0
             saved.screening_cursor = self._screening_cursor or 0
@@ -211,3 +210,14 @@ def campaign_plan(session: Session, campaign_id: int) -> CampaignPlan:
         max_per_minute=campaign.rate_limit_per_minute,
         template_body=version.body if version is not None else None,
     )
+
+
+def _first_state(session: Session, snapshot: dict[str, Any]) -> MonitorState:
+    """The institution's state row, inserted now unless another worker won the race to it."""
+    try:
+        with session.begin_nested():
+            saved = MonitorState(snapshot=snapshot, audit_cursor=0)
+            session.add(saved)
+        return saved
+    except IntegrityError:
+        return session.scalars(select(MonitorState)).one()

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, text
 
-from smsguard._files import write_atomically
+from smsguard._files import create_exclusively
 from smsguard.errors import LogError
 from smsguard.store import Database, tenant_session
 from smsguard.store.tenancy import TenantSession
@@ -193,10 +193,11 @@ def load_or_create_signer(home: Path, code: str, store: DatabaseTileStore) -> Ed
         return load_signer(home, code)
     if store.read_checkpoint() is not None:
         raise _missing_key(key_file, code)
-    log.warning("creating the transparency log of %s and its signing key", code)
     signer = Ed25519Signer.generate(f"smsguard.example/{code}")
     key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomically(key_file, (signer.skey + "\n").encode(), mode=0o600)
+    if not create_exclusively(key_file, (signer.skey + "\n").encode(), mode=0o600):
+        return load_signer(home, code)  # another worker created it a moment ago
+    log.warning("created the transparency log of %s and its signing key", code)
     return signer
 
 

@@ -14,7 +14,7 @@ from smsguard.bootstrap import build_send_rules
 from smsguard.gateway.enqueue import Enqueuer
 from smsguard.gateway.providers.simulated import SimulatedProvider, SimulationRates
 from smsguard.gateway.service import Gateway
-from smsguard.gateway.watch import GatewayWatch
+from smsguard.gateway.watch import GatewayWatch, _first_state
 from smsguard.gateway.worker import Worker
 from smsguard.monitor.alerts import Alert
 from smsguard.monitor.events import EventKind, Scope
@@ -24,6 +24,7 @@ from smsguard.screening.engine import with_risk
 from smsguard.screening.verdict import RiskAssessment, Verdict
 from smsguard.store import tenant_session
 from smsguard.store.models import AuditEvent
+from smsguard.store.monitor_models import MonitorState
 
 EXTRA = 700
 NOTIFIED: list[Alert] = []
@@ -195,3 +196,13 @@ def test_screening_summaries_older_than_the_windows_are_passed_over(bank: Bank) 
     watch.poll_screening()  # must not raise the monitor's "older than 24 h" refusal
     assert watch.monitor.count(Scope.INSTITUTION, str(bank.institution_id), EventKind.SCREENED,
                                Window.DAY, bank.clock()) == 0  # fmt: skip
+
+
+def test_a_worker_losing_the_race_to_the_first_snapshot_updates_the_winners_row(
+    bank: Bank,
+) -> None:
+    GatewayWatch(bank.database, bank.institution_id, clock=bank.clock).save()  # the winner
+    with tenant_session(bank.database, bank.institution_id) as session:
+        # the loser looked before the winner committed, so it tries to insert too
+        row = _first_state(session, {"windows": {}})
+        assert row.id == session.scalars(select(MonitorState.id)).one()
