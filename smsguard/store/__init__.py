@@ -11,6 +11,7 @@ from smsguard.store import gateway_models as gateway_models  # registers the tab
 from smsguard.store import intel_models as intel_models  # registers the tables
 from smsguard.store import monitor_models as monitor_models  # registers the tables
 from smsguard.store import signal_models as signal_models  # registers the tables
+from smsguard.store import targeting_models as targeting_models  # registers the tables
 from smsguard.store import tlog_models as tlog_models  # registers the tables
 from smsguard.store import workflow_models as workflow_models  # registers the tables
 from smsguard.store.engine import Database

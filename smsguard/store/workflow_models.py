@@ -127,4 +127,10 @@ class Campaign(TenantOwned, Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approved_at: Mapped[datetime | None]
+    # Set at approval for audiences in the targeting language: the members are then the rows
+    # of campaign_audiences; the digest lets anyone check the list was not changed since.
+    audience_frozen_at: Mapped[datetime | None]
+    audience_size: Mapped[int | None] = mapped_column(Integer)
+    audience_digest: Mapped[str | None] = mapped_column(String(64))
+    audience_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
