@@ -84,6 +84,11 @@ def build_events(
     first complaint (it needs a screener, which a worker would otherwise not load)."""
     from smsguard.complaints.wiring import build_complaints
     from smsguard.gateway.events import GatewayEvents
+    from smsguard.gateway.monitor_lease import NeverLead
+    from smsguard.gateway.watch import GatewayWatch
+
+    if watch is None:  # a process that only receives reports forwards what it hears
+        watch = GatewayWatch(database, institution_id, lease=NeverLead())
 
     return GatewayEvents(
         database,
@@ -105,12 +110,13 @@ def build_worker(
 ) -> tuple[Worker, Sending]:
     """A worker draining one institution's outbox through the configured provider, and that
     provider with its services (start them before running the worker, stop them after)."""
+    from smsguard.gateway.monitor_lease import lease_for
     from smsguard.gateway.watch import GatewayWatch
     from smsguard.gateway.worker import Worker
 
     notifier = build_notifier(settings)
-    watch = GatewayWatch(database, institution_id, build_monitor(settings), notify=notifier)
-    watch.load()
+    watch = GatewayWatch(database, institution_id, build_monitor(settings), notify=notifier,
+                         lease=lease_for(database, institution_id))  # fmt: skip
     events = build_events(settings, database, institution_id, settings.sms_provider, watch)
     sending = build_sending(settings, events)
     if notifier is not None:

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from smsguard.gateway import outbox, screening_watch, staff_watch
+from smsguard.gateway import monitor_inbox, outbox, screening_watch, staff_watch
+from smsguard.gateway.monitor_lease import AlwaysLead, Lease
 from smsguard.governance.audience import audience_ids
 from smsguard.monitor.alerts import Action, Alert
 from smsguard.monitor.base import CampaignPlan
@@ -47,8 +48,12 @@ class GatewayWatch:
         monitor: Monitor | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         notify: Callable[[Alert], None] | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self._database = database
+        self._lease: Lease = lease or AlwaysLead()
+        self._leading = False
+        self._plans: dict[int, CampaignPlan] = {}
         self._institution_id = institution_id
         self._institution = str(institution_id)
         self.monitor = monitor or Monitor()
@@ -58,7 +63,6 @@ class GatewayWatch:
         self._audit_cursor: int | None = None
         self._screening_cursor: int | None = None
         self._saved_at: datetime | None = None
-        self._planned: set[int] = set()
         self._recent: dict[str, int | None] = {}
 
     def counted(self, kind: EventKind, campaigns: Iterable[int | None]) -> None:
@@ -80,12 +84,7 @@ class GatewayWatch:
         and the approved wording (defence in depth); the text is matched, never kept."""
         now = self._clock()
         self._remember(sent)
-        unplanned = {c for c, _, _, _ in sent} - self._planned
-        if unplanned:  # a plan is read once per campaign, not on every batch
-            with tenant_session(self._database, self._institution_id) as session:
-                for campaign in unplanned:
-                    self.monitor.set_plan(str(campaign), campaign_plan(session, campaign))
-            self._planned |= unplanned
+        self._ensure_plans({c for c, _, _, _ in sent})
         self.observe(
             [Event(EventKind.SENT, now, self._institution, campaign=str(campaign),
                    recipient=str(customer), text=text)
@@ -104,10 +103,38 @@ class GatewayWatch:
         missing = [k for k in keys if k not in found]
         return found | (outbox.campaigns_of(session, missing) if missing else {})
 
+    def _ensure_plans(self, campaigns: Iterable[int]) -> None:
+        """Read each campaign's approved plan once (not on every batch)."""
+        unplanned = set(campaigns) - set(self._plans)
+        if not unplanned:
+            return
+        with tenant_session(self._database, self._institution_id) as session:
+            for campaign in unplanned:
+                self._plans[campaign] = campaign_plan(session, campaign)
+                self.monitor.set_plan(str(campaign), self._plans[campaign])
+
+    def leads(self) -> bool:
+        """Whether this process runs the institution's detectors now; on taking over it
+        resumes from the last snapshot the previous holder saved."""
+        held = self._lease.held()
+        if held and not self._leading:
+            self.load()
+            for campaign, plan in self._plans.items():
+                self.monitor.set_plan(str(campaign), plan)
+        self._leading = held
+        return held
+
     def observe(self, events: Sequence[Event]) -> None:
-        """Run the detectors on ``events`` and act on what they find."""
+        """Run the detectors on ``events`` and act on what they find, or forward them to the
+        process that runs the detectors."""
         if not events:
             return
+        if not self.leads():
+            self._forward(events)
+            return
+        self._ensure_plans(
+            int(e.campaign) for e in events if e.kind is EventKind.SENT and e.campaign
+        )
         for alert in self.monitor.observe_many(events, self._clock()):
             self.alerts.append(alert)
             log.warning("monitor %s: %s", alert.severity, alert.explanation)
@@ -117,6 +144,32 @@ class GatewayWatch:
                 self._act(alert)
             # After _act, so the stored alert links to the audit row of its action.
             save_alerts(self._database, self._institution_id, [alert])
+
+    def _forward(self, events: Sequence[Event]) -> None:
+        self._ensure_plans(int(e.campaign) for e in events if e.text is not None and e.campaign)
+        patterns = {str(c): plan.pattern for c, plan in self._plans.items()}
+        redacted = [monitor_inbox.redact_text(e, patterns.get(e.campaign or "")) for e in events]
+        with tenant_session(self._database, self._institution_id) as session:
+            monitor_inbox.forward(session, redacted)
+
+    def poll_inbox(self) -> None:
+        """Feed the detectors with the events other processes forwarded (lease holder only)."""
+        if not self.leads():
+            return
+        with tenant_session(self._database, self._institution_id) as session:
+            ids, events = monitor_inbox.take(session)
+        self.observe(events)
+        with tenant_session(self._database, self._institution_id) as session:
+            monitor_inbox.settle(session, ids)
+
+    def close(self) -> None:
+        """Save the snapshot (if this process leads) and give the lease up."""
+        try:
+            if self._leading:
+                self.save()
+        finally:
+            self._lease.release()
+            self._leading = False
 
     def load(self) -> None:
         """Resume from the saved snapshot, if any (a restart then loses no history)."""
@@ -141,12 +194,16 @@ class GatewayWatch:
         self._saved_at = now
 
     def save_now_and_then(self, every: float = 30.0) -> None:
-        """Save when the last save is older than ``every`` seconds."""
+        """Save when the last save is older than ``every`` seconds (lease holder only)."""
+        if not self._leading:
+            return
         if self._saved_at is None or (self._clock() - self._saved_at).total_seconds() >= every:
             self.save()
 
     def poll_audit(self) -> None:
         """Feed the staff detectors with the audit rows written since the last poll."""
+        if not self.leads():
+            return
         with tenant_session(self._database, self._institution_id) as session:
             if self._audit_cursor is None:
                 self._audit_cursor = staff_watch.start_cursor(session, self._clock())
@@ -158,6 +215,8 @@ class GatewayWatch:
     def poll_screening(self) -> None:
         """Feed the fraud detector with the screening summaries expansion wrote (in whatever
         process started the campaign) since the last poll."""
+        if not self.leads():
+            return
         with tenant_session(self._database, self._institution_id) as session:
             now = self._clock()
             if self._screening_cursor is None:

@@ -58,3 +58,19 @@ class ScreeningSummary(TenantOwned, Base):
     blocked: Mapped[int] = mapped_column(Integer)
     fraud: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime]
+
+
+class MonitorInbox(TenantOwned, Base):
+    """A batch of monitor events forwarded by a process that does not run the detectors.
+
+    Only one process per institution runs the monitor (the lease holder); API processes and
+    the other sending workers write what they saw here and the holder reads and deletes it.
+    ``events`` never holds a rendered text: a forwarder checks the text against the approved
+    wording itself and forwards only whether it matched (docs/monitoring.md).
+    """
+
+    __tablename__ = "monitor_inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(default=utc_now)
