@@ -23,11 +23,12 @@ serve: $(STAMP)
 ## Chromium and CJK fonts; each script does nothing when already installed), lint, types, tests.
 test: system-deps lint typecheck unit
 
-system-deps:
+system-deps: $(STAMP)
 	.ci/install-kannel
 	.ci/install-smpp-peer
 	.ci/install-report-tools
 	.ci/install-chromium
+	VENV=$(VENV) .ci/install-spark
 
 lint: $(STAMP)
 	$(BIN)/ruff check smsguard tests benchmarks scripts
@@ -49,8 +50,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tlog.py
 	$(BIN)/python benchmarks/bench_monitor.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/load_api.py --duration 60
 	$(BIN)/python benchmarks/bench_intel.py
 	$(BIN)/python benchmarks/bench_intel_export.py
+	VENV=$(VENV) .ci/install-spark && $(BIN)/python benchmarks/bench_spark_scan.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

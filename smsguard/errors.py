@@ -18,6 +18,7 @@ adds a next step. Parsers and adapters turn low-level exceptions (``ValueError``
     ├── PermissionDenied      a role that may not take this action (maker-checker, roles)
     ├── Unauthenticated       no valid API key or session (the HTTP service's 401)
     ├── RateLimited           too many requests; ``retry_after`` says when to come back
+    ├── Overloaded            the service is saturated and sheds load (the HTTP 503)
     ├── ProviderError         an SMS provider refused or failed a message (``transient``)
     ├── LogError              a transparency-log entry, proof or signature that does not verify
     ├── FeedError             a shared-intel feed refused on import; ``reason`` names the check
@@ -73,6 +74,18 @@ class RateLimited(SmsguardError):
     """Too many requests from one client; ``retry_after`` is in whole seconds."""
 
     code = "rate-limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(SmsguardError):
+    """The service has more work than it can do in time and refuses this request rather than
+    answer it late; ``retry_after`` is in whole seconds (docs/deployment.md)."""
+
+    code = "overloaded"
+    hint = "Retry after the Retry-After delay, with backoff."
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

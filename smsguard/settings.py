@@ -105,6 +105,9 @@ class Settings(BaseModel):
     monitor_file: Path | None = Field(
         None, description="YAML thresholds of the monitor's detectors; default: monitor.yaml."
     )
+    targeting_file: Path | None = Field(
+        None, description="YAML thresholds of the mandatory exclusions; default: targeting.yaml."
+    )
     sms_provider_file: Path | None = Field(
         None, description="YAML options of that provider; default: provider.yaml under home."
     )
@@ -141,6 +144,28 @@ class Settings(BaseModel):
     login_attempts_per_minute: int = Field(
         10, ge=1, description="Per client address on the login endpoints."
     )
+    screen_texts_per_minute: int = Field(
+        60_000,
+        ge=0,
+        description="Per API key or login on /screen and /screen/batch, in "
+        "texts (a batch counts each); 0: no quota.",
+    )
+    api_processes: int = Field(
+        1,
+        ge=1,
+        description="API processes sharing the per-client limits; each enforces its "
+        "share. `smsguard serve --workers N` sets it.",
+    )
+    api_max_in_flight: int = Field(
+        64, ge=1, description="Requests one API process works on at once; more wait, then 503."
+    )
+    api_queue_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description="Longest a request may wait for a free slot or a busy "
+        "process before it is refused with 503 instead of being answered late.",
+    )
 
     @property
     def effective_fingerprint_index(self) -> Path:
@@ -171,6 +196,11 @@ class Settings(BaseModel):
     def effective_monitor_file(self) -> Path:
         """The detectors' thresholds (docs/monitoring.md); a missing file means the defaults."""
         return self.monitor_file or self.home / "monitor.yaml"
+
+    @property
+    def effective_targeting_file(self) -> Path:
+        """The exclusions' thresholds (docs/targeting.md); a missing file means the defaults."""
+        return self.targeting_file or self.home / "targeting.yaml"
 
     @property
     def effective_webhook_secret_file(self) -> Path:

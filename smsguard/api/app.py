@@ -1,4 +1,5 @@
-"""The ASGI application: routers, error handlers, security headers and the dashboard.
+"""The ASGI application: routers, error handlers, admission control, security headers and
+the dashboard.
 
 ``create_app`` takes ready services from the composition root
 (:func:`smsguard.bootstrap.build_api_services`) and only wires them, so tests build the same
@@ -12,12 +13,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smsguard import __version__
 from smsguard.api import errors
+from smsguard.api.admission import Admission, Gate
 from smsguard.api.routes import (
     alerts,
+    audiences,
     audit,
     campaigns,
     complaints,
     customers,
+    health,
     inbound,
     indicators,
     log,
@@ -35,10 +39,11 @@ API_PREFIX = "/api/v1"
 ROUTERS = tuple(
     module.router
     for module in (session, screening, templates, campaigns, customers, audit, complaints,
-                   alerts, reports, log, public, inbound, users, indicators)
+                   alerts, reports, log, public, inbound, users, indicators, audiences)
 )  # fmt: skip
-# Routers mounted outside the JSON API, with their own prefix (TAXII 2.1: docs/intel-taxii.md).
-OTHER_ROUTERS = ((taxii.PREFIX, taxii.router),)
+# Routers mounted outside the JSON API, with their own prefix (TAXII 2.1: docs/intel-taxii.md;
+# liveness and readiness at the root, where process managers look for them).
+OTHER_ROUTERS = ((taxii.PREFIX, taxii.router), ("", health.router))
 _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -79,6 +84,10 @@ def create_app(services: ApiServices, *, dashboard: bool = True) -> FastAPI:
 
         mount(app)
 
+    # Admission inside the headers, so a refusal carries them too (docs/deployment.md).
+    settings = services.settings
+    app.state.admission = Gate(settings.api_max_in_flight, settings.api_queue_seconds)
+    app.add_middleware(Admission, gate=app.state.admission)
     app.add_middleware(SecurityHeaders)
     return app
 

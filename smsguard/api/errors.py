@@ -30,6 +30,7 @@ STATUS: tuple[tuple[type[errors.SmsguardError], int], ...] = (
     (errors.PermissionDenied, 403),
     (errors.AccessDenied, 403),
     (errors.RateLimited, 429),
+    (errors.Overloaded, 503),
     (errors.StorageError, 503),
     (errors.ConfigError, 503),
     (errors.CryptoError, 503),
@@ -37,6 +38,8 @@ STATUS: tuple[tuple[type[errors.SmsguardError], int], ...] = (
     (errors.ProviderError, 502),
     (errors.SmsguardError, 400),
 )
+# Paths that answer errors in JSON even with the dashboard mounted (machines read them).
+JSON_PATHS = ("/api/", "/taxii2/", "/healthz", "/readyz")
 _HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 401: "authentication-required"}
 
 
@@ -64,7 +67,7 @@ def error_response(
     page: Callable[[Request, int, ErrorDetail], Response] | None = getattr(
         request.app.state, "error_page", None
     )
-    if page is not None and not request.url.path.startswith(("/api/", "/taxii2/")):
+    if page is not None and not request.url.path.startswith(JSON_PATHS):
         response = page(request, status, detail)
         response.headers.update(headers or {})
         return response
@@ -75,14 +78,19 @@ def error_response(
 def _library_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.SmsguardError)
     status = status_of(exc)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, errors.Overloaded):
         # Operators need to know; the message never carries personal data (errors.py).
         log.warning("%s on %s: %s", exc.code, request.url.path, exc.message)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else {}
-    if status == 503:
-        headers["Retry-After"] = "30"
+    headers = {"Retry-After": str(_retry_after(exc))} if status in (429, 503) else {}
     detail = ErrorDetail(code=exc.code, message=exc.message, hint=exc.hint or None)
     return error_response(request, status, detail, headers)
+
+
+def _retry_after(exc: errors.SmsguardError) -> int:
+    """Seconds a client should wait: the error's own figure, else 30 for a storage or key
+    outage, which takes an operator rather than a moment."""
+    found = getattr(exc, "retry_after", None)
+    return found if isinstance(found, int) else 30
 
 
 def _invalid_request(request: Request, exc: Exception) -> Response:
@@ -128,6 +136,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Nothing with that id that this caller can see"),
         (422, "The request does not match the schema"),
         (429, "Too many requests; see Retry-After"),
-        (503, "The service cannot reach its storage or keys; see Retry-After"),
+        (503, "Overloaded, or the storage or keys cannot be reached; see Retry-After"),
     )
 }

@@ -83,6 +83,8 @@ class ApiServices:
     builders: Builders
     public_limiter: RateLimiter
     login_limiter: RateLimiter
+    # The /screen quota per API key or login; None: no quota (settings.screen_texts_per_minute).
+    screen_limiter: RateLimiter | None = None
     key_cache: IdentityCache = field(default_factory=lambda: IdentityCache(seconds=5.0))
     _cache: dict[tuple[str, int], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -125,7 +125,7 @@ def build_worker(
     tracer = build_tracer(settings, database, institution_id)
     worker = Worker(
         database, institution_id, sending.provider, keys, events, options,
-        tracer=tracer, watch=watch,
+        tracer=tracer, watch=watch, notify=notifier,
     )  # fmt: skip
     return worker, sending
 

@@ -14,6 +14,7 @@ from smsguard.settings import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from smsguard.api.ratelimit import RateLimiter
     from smsguard.api.services import ApiServices
     from smsguard.store import Database
 
@@ -27,6 +28,7 @@ def build_api_services(
     from smsguard.complaints.wiring import build_complaints
     from smsguard.fraud_reports import build_fraud_intake
 
+    processes = settings.api_processes
     database = database or build_database(settings)
     screener = screener or build_screener(settings)
     builders = Builders(
@@ -42,9 +44,28 @@ def build_api_services(
         database=database,
         screener=screener,
         builders=builders,
-        public_limiter=RateLimiter(settings.public_requests_per_minute, what="public endpoints"),
-        login_limiter=RateLimiter(settings.login_attempts_per_minute, what="login"),
+        # Each process enforces its share of the per-client limits (settings.api_processes).
+        public_limiter=RateLimiter(
+            settings.public_requests_per_minute, what="public endpoints", processes=processes
+        ),
+        login_limiter=RateLimiter(
+            settings.login_attempts_per_minute, what="login", processes=processes
+        ),
+        screen_limiter=_screen_quota(settings),
     )
+
+
+def _screen_quota(settings: Settings) -> RateLimiter | None:
+    """The /screen quota per API key or login, or None when switched off (0)."""
+    from smsguard.api.ratelimit import RateLimiter
+
+    if not settings.screen_texts_per_minute:
+        return None
+    # Ten seconds of burst: a quota that allowed a whole minute at once would not protect.
+    return RateLimiter(
+        settings.screen_texts_per_minute, what="screening (this caller's quota)",
+        burst_seconds=10, processes=settings.api_processes,
+    )  # fmt: skip
 
 
 def build_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:

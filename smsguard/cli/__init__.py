@@ -95,6 +95,16 @@ def _register() -> None:
 
     cli.add_command(intel.intel)
 
+    from smsguard.cli import audience, audience_model
+
+    audience.audience.add_command(audience_model.train_command)
+    audience.audience.add_command(audience_model.fairness_command)
+    cli.add_command(audience.audience)
+
+    from smsguard.cli import dnc
+
+    cli.add_command(dnc.dnc)
+
 
 _register()
 

@@ -49,7 +49,13 @@ def _report(home: Path, summary: DemoSummary) -> None:
     click.echo(f"institution {CODE} ({NAME})")
     click.echo(
         f"customers: {summary.customers} ({summary.students} students, {summary.minors} "
-        f"minors, {summary.withdrawn} withdrew consent: the gateway refuses them)"
+        f"minors, {summary.withdrawn} withdrew consent: never selected, and the gateway "
+        "refuses them)"
+    )
+    click.echo(
+        f"profiles: {summary.profiles} ({summary.in_arrears} in arrears, "
+        f"{summary.over_debt_limit} over the debt limit, {summary.do_not_contact} on a "
+        "do-not-contact list: audience selection excludes them)"
     )
     for name, state in summary.templates:
         click.echo(f"template {name}: {state}")

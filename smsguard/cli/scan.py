@@ -1,4 +1,5 @@
-"""``smsguard scan INPUT``: screen every row of a file, in parallel, with a summary."""
+"""``smsguard scan INPUT [OUTPUT]``: screen every row of a file, in parallel, with a summary;
+``--engine spark`` runs the same screening as a Spark job (docs/spark.md)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import click
 from smsguard.bulk import VERDICT_FIELDS, Row, ScanSummary, effective_workers, scan_records
 from smsguard.cli._context import CliState, read_sender
 from smsguard.scanio import FORMATS, Format, Record, detect_format, open_reader, open_writer
+from smsguard.scanio.formats import EXTENSIONS
+from smsguard.screening.sender import SenderProfile
 
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output_arg", metavar="[OUTPUT]", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     "out_path",
@@ -36,25 +40,51 @@ from smsguard.scanio import FORMATS, Format, Record, detect_format, open_reader,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Sender profile (YAML) applied to every row.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: processes on this machine; spark: a Spark job (OUTPUT is a folder of parts).",
+)
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master for --engine spark (default: local[2], or spark-submit's).",
+)
 @click.pass_obj
 def scan(
     state: CliState,
     input_path: Path,
+    output_arg: Path | None,
     out_path: Path | None,
     in_format: str | None,
     out_format: str | None,
     text_column: str,
     workers: int | None,
     sender_path: Path | None,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Screen every row of a TSV, CSV, JSONL or Parquet file.
 
     Each output row keeps the input row's fields and adds verdict, fraud, purpose, rules,
     findings and rulebook. Malformed rows are reported with their line number and skipped.
+    OUTPUT (or --out) is a file; with --engine spark it is a folder of part files.
     """
+    if output_arg is not None and out_path is not None:
+        raise click.UsageError("give the output either as OUTPUT or as --out, not both")
+    out_path = out_path or output_arg
     settings = state.settings
     sender = read_sender(sender_path)
     fmt = detect_format(input_path, in_format)
+    if engine == "spark":
+        if workers is not None:
+            raise click.UsageError("--workers applies to --engine local; Spark uses --master")
+        _scan_on_spark(state, input_path, out_path, fmt, out_format, text_column, sender, master)
+        return
+    if master is not None:
+        raise click.UsageError("--master applies only to --engine spark")
     ofmt: Format = (
         detect_format(out_path, out_format)
         if out_path is not None
@@ -77,6 +107,35 @@ def scan(
         with open_writer(out_path, fmt=ofmt, fieldnames=fieldnames) as writer:
             for record, verdict in _with_progress(rows, input_path, fmt):
                 writer.write({**record.fields, **verdict})
+    click.echo(render_summary(summary), err=True)
+
+
+def _scan_on_spark(
+    state: CliState,
+    input_path: Path,
+    out_path: Path | None,
+    fmt: Format,
+    out_format: str | None,
+    text_column: str,
+    sender: SenderProfile | None,
+    master: str | None,
+) -> None:
+    from smsguard.spark import SparkScanRequest, run_spark_scan
+
+    if out_path is None:
+        raise click.UsageError("--engine spark needs OUTPUT, the folder to write")
+    ofmt: Format = (
+        detect_format(out_path, out_format)
+        if out_format is not None or out_path.suffix.lower() in EXTENSIONS
+        else "jsonl"
+    )
+    request = SparkScanRequest(
+        input_path, out_path, fmt, ofmt, text_column, state.settings, sender, master
+    )
+    summary = run_spark_scan(
+        request,
+        on_problem=lambda line, reason: click.echo(f"line {line}: skipped: {reason}", err=True),
+    )
     click.echo(render_summary(summary), err=True)
 
 

@@ -3,7 +3,9 @@
 One process: uvicorn serves ``bootstrap.build_app`` (the JSON API under ``/api/v1`` and the
 dashboard) while background threads run a sending worker per institution and the complaints
 desk's periodic reminders (smsguard/cli/_background.py); ``--no-worker`` serves only.
-Ctrl-C or SIGTERM finishes open requests and the workers' current batches, then exits 0.
+``--workers N`` serves from N child processes sharing the listening socket, supervised by
+this one, which keeps the background duties. Ctrl-C or SIGTERM finishes open requests and
+the workers' current batches, then exits 0.
 
 What can be checked before serving is checked first and reported in one line with a hint
 (missing key files, a database that was never migrated, a port in use), so a broken set-up
@@ -14,10 +16,11 @@ See docs/serve.md.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -60,35 +63,69 @@ class _Server(uvicorn.Server):
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any."
 )
 @click.option("--no-worker", is_flag=True, help="Serve only: no sending worker, no reminders.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+    help="API processes sharing the port (use PostgreSQL beyond one; docs/deployment.md).",
+)  # fmt: skip
 @click.pass_obj
-def serve(state: CliState, host: str, port: int, no_worker: bool) -> None:
+def serve(state: CliState, host: str, port: int, no_worker: bool, workers: int) -> None:
     """Run the HTTP API and dashboard (and the sending workers) until Ctrl-C or SIGTERM."""
-    from smsguard.bootstrap import build_app
     from smsguard.cli._background import Background
 
     settings = home_settings(state)
+    if workers > 1:
+        settings = settings.model_copy(update={"api_processes": workers})
     _preflight(settings)
     _configure_logging()
     listener = _listen(host, port)
-    app = build_app(settings)
-    _warm_openapi(app)
-    server = _Server(uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="auto",
-    ))  # fmt: skip
+    run = (
+        _serve_one(settings, listener) if workers == 1 else _serve_many(settings, listener, workers)
+    )
     background = None if no_worker else Background(settings)
     url = _url(listener)
     click.echo(f"smsguard serving {url} (dashboard), API {url}api/v1; Ctrl-C stops")
     click.echo("sending worker: off" if background is None else "sending worker: on")
+    if workers > 1:
+        click.echo(f"API processes: {workers}")
     sys.stdout.flush()  # scripts and tests wait for the URL
     try:
         if background is not None:
             background.start()
-        server.run(sockets=[listener])
+        run()
     finally:
         if background is not None:
             background.stop()
         listener.close()
     click.echo("stopped")
+
+
+def _serve_one(settings: Settings, listener: socket.socket) -> Callable[[], None]:
+    """This process serves: the application is built (and checked) before the URL shows."""
+    from smsguard.bootstrap import build_app
+
+    app = build_app(settings)
+    _warm_openapi(app)
+    server = _Server(uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="auto",
+    ))  # fmt: skip
+    return lambda: server.run(sockets=[listener])
+
+
+def _serve_many(settings: Settings, listener: socket.socket, workers: int) -> Callable[[], None]:
+    """``workers`` child processes serve the listener, each building the application from
+    these settings (smsguard.api.asgi.app_from_serve); this process supervises them
+    (restarting one that dies) and runs the background duties. Ctrl-C or SIGTERM stops the
+    children gracefully, then the background."""
+    from uvicorn.supervisors import Multiprocess
+
+    from smsguard.api.asgi import SERVE_SETTINGS_ENV
+
+    os.environ[SERVE_SETTINGS_ENV] = settings.model_dump_json()
+    config = uvicorn.Config(
+        "smsguard.api.asgi:app_from_serve", factory=True, workers=workers,
+        log_level="warning", access_log=False, lifespan="auto",
+    )  # fmt: skip
+    return lambda: Multiprocess(config, sockets=[listener]).run()
 
 
 def _warm_openapi(app: FastAPI) -> None:

@@ -1,5 +1,8 @@
 """Customer import rows: read a CSV/TSV file and validate every row before anything is stored.
 
+Besides the phone, identity and consent columns a row may carry the customer's marketing
+profile (credit_band, debt_ratio, income_band, region, …; smsguard/targeting/profiles.py).
+
 Validation happens up front and in full, so a bad row is reported by line number before the
 import transaction even opens. Each message names the line and, at most, the masked phone
 number: error messages end up in terminals and logs, which are no place for a customer's
@@ -18,9 +21,10 @@ from typing import TextIO
 
 from smsguard.errors import InputError
 from smsguard.protect import mask_phone, normalise_phone
+from smsguard.targeting.profiles import PROFILE_COLUMNS, ProfileRow, parse_profile
 
 REQUIRED_COLUMNS = ("phone", "consent_purpose", "consent_source", "consent_evidence", "consent_at")
-OPTIONAL_COLUMNS = ("name", "id_number", "birth_year", "is_student")
+OPTIONAL_COLUMNS = ("name", "id_number", "birth_year", "is_student", *PROFILE_COLUMNS)
 _TRUE = frozenset({"1", "true", "yes", "y"})
 _FALSE = frozenset({"", "0", "false", "no", "n"})
 _FIRST_BIRTH_YEAR = 1900
@@ -42,6 +46,7 @@ class CustomerRow:
     consent_source: str
     consent_evidence: str
     consent_at: datetime
+    profile: ProfileRow | None = None  # the marketing profile, when the row gives one
 
 
 def read_table(path: Path) -> list[RawRow]:
@@ -98,6 +103,7 @@ def _parse(line: int, raw: Mapping[str, str], now: datetime) -> CustomerRow:
             consent_source=_required(raw, "consent_source"),
             consent_evidence=_required(raw, "consent_evidence"),
             consent_at=_instant(_required(raw, "consent_at"), now),
+            profile=parse_profile(raw, now),
         )
     except InputError as exc:
         raise InputError(f"{where}: {exc.message}") from None

@@ -47,6 +47,7 @@ from smsguard.protect import (
 from smsguard.protect.envelope import DEK_ID_BYTES
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import AuditEvent, Consent, Customer
+from smsguard.targeting.profiles import upsert_profile
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ class CustomerService:
         return ImportSummary(inserted, updated)
 
     def _upsert(self, session: Session, ring: DataKeyRing, row: CustomerRow) -> bool:
-        """Insert or update one customer plus its consent grant; True when it is new."""
+        """Insert or update one customer plus its consent grant (and profile, when the row has
+        one); True when the customer is new."""
         index = self._indexer.index_e164(row.phone).hex()
         customer = session.scalars(select(Customer).where(Customer.phone_index == index)).first()
         created = customer is None
@@ -132,6 +134,8 @@ class CustomerService:
                 recorded_at=row.consent_at,
             )
         )
+        if row.profile is not None:  # one profile per customer, replaced on re-import
+            upsert_profile(session, customer.id, row.profile, self._clock())
         return created
 
     def _encrypt_into(self, customer: Customer, ring: DataKeyRing, row: CustomerRow) -> None:

@@ -4,6 +4,12 @@ Everything is generated from a fixed seed, so every demo home holds the same peo
 second ``smsguard demo`` finds exactly what the first one stored. A few customers are
 students, minors or have withdrawn their consent, so the gateway's refusals show on the
 dashboard next to the messages it sent.
+
+Every customer also has a marketing profile (credit band A-C, debt ratio under the default
+limit of 0.5, an income band, a region, recent activity), so a campaign's mandatory
+exclusions leave the ordinary customers in. Six are there to be excluded and show it: two in
+arrears, two over the debt limit and two whose numbers the seed puts on the ``demo-calls``
+do-not-contact list.
 """
 
 from __future__ import annotations
@@ -22,6 +28,13 @@ _GIVEN = (
 )
 STUDENT_EVERY, MINOR_EVERY, WITHDRAWN_EVERY = 25, 40, 30
 CONSENT_AT = "2025-09-01T10:00:00+08:00"
+# Customers kept out by targeting's exclusions (none of them a student, minor or withdrawn).
+IN_ARREARS, OVER_DEBT_LIMIT, DO_NOT_CONTACT = (7, 107), (13, 113), (17, 119)
+DNC_LIST = "demo-calls"
+_BANDS, _BAND_WEIGHTS = ("A", "B", "C"), (3, 4, 3)
+_INCOMES = ("lower-middle", "middle", "upper-middle", "high")
+_REGIONS = ("11", "31", "44", "33", "32", "51", "37", "42")  # Beijing, Shanghai, Guangdong, …
+_INTERESTS = ("personal_loan", "credit_card", "renovation_loan", "car_loan")
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,7 @@ class DemoPeople:
     withdrawn: list[str]
     students: int
     minors: int
+    do_not_contact: list[str]  # numbers the seed puts on the DNC_LIST
 
 
 def phone(number: int) -> str:
@@ -41,7 +55,7 @@ def phone(number: int) -> str:
 
 def demo_people(count: int = COUNT) -> DemoPeople:
     """``count`` customers with consent to loan marketing, the same ones every time."""
-    rng = random.Random(SEED)
+    rng, profile_rng = random.Random(SEED), random.Random(SEED + 1)
     rows: list[tuple[int, Mapping[str, str]]] = []
     withdrawn: list[str] = []
     students = minors = 0
@@ -49,10 +63,28 @@ def demo_people(count: int = COUNT) -> DemoPeople:
         is_student = number % STUDENT_EVERY == 0
         is_minor = not is_student and number % MINOR_EVERY == 0
         students, minors = students + is_student, minors + is_minor
-        rows.append((number + 1, _row(rng, number, is_student, is_minor)))
+        row = _row(rng, number, is_student, is_minor) | _profile(profile_rng, number)
+        rows.append((number + 1, row))
         if not (is_student or is_minor) and number % WITHDRAWN_EVERY == 0:
             withdrawn.append(phone(number))
-    return DemoPeople(rows, withdrawn, students, minors)
+    listed = [phone(number) for number in DO_NOT_CONTACT if number <= count]
+    return DemoPeople(rows, withdrawn, students, minors, listed)
+
+
+def _profile(rng: random.Random, number: int) -> dict[str, str]:
+    """A profile every exclusion lets through, except for the few chosen to be excluded."""
+    debt = rng.uniform(0.05, 0.42)
+    if number in OVER_DEBT_LIMIT:
+        debt = 0.65 if number == OVER_DEBT_LIMIT[0] else 0.8
+    return {
+        "credit_band": rng.choices(_BANDS, _BAND_WEIGHTS)[0],
+        "debt_ratio": f"{debt:.2f}",
+        "income_band": rng.choice(_INCOMES),
+        "product_interest": rng.choice(_INTERESTS),
+        "region": rng.choice(_REGIONS),
+        "last_active_at": f"2025-10-{rng.randint(1, 28):02d}T12:00:00+08:00",
+        "in_arrears": "yes" if number in IN_ARREARS else "no",
+    }
 
 
 def _row(rng: random.Random, number: int, is_student: bool, is_minor: bool) -> dict[str, str]:

@@ -3,8 +3,9 @@
 :func:`write_home_files` writes the demo's settings, provider options and sender profile
 under home (each only when absent, so an operator's own files are never overwritten), and
 :func:`seed` fills the database: keys, schema, the institution 示例银行 (``demo-bank``),
-a user per role with a fixed demo password, ~200 synthetic customers, templates in every
-state, a running campaign the service's worker sends, and a second one awaiting approval.
+a user per role with a fixed demo password, ~200 synthetic customers with marketing
+profiles (a few on a do-not-contact list), templates in every state, a running campaign
+the service's worker sends, and a second one awaiting approval.
 
 Every step first looks for what it would create and leaves existing things alone, so a
 second run changes nothing and reports the same. See docs/serve.md.
@@ -20,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from smsguard.demo import workflow
-from smsguard.demo.people import demo_people
+from smsguard.demo.people import DNC_LIST, demo_people
 from smsguard.settings import Settings
 from smsguard.store import Database, tenant_session
 from smsguard.store.models import Customer, Institution, User
@@ -84,6 +85,10 @@ class DemoSummary:
     students: int
     minors: int
     withdrawn: int
+    profiles: int
+    in_arrears: int
+    over_debt_limit: int
+    do_not_contact: int
     templates: list[tuple[str, str]]
     campaigns: list[workflow.CampaignLine]
     log_storage: str
@@ -119,6 +124,7 @@ def seed(settings: Settings) -> DemoSummary:
         institution_id = _institution(database)
         _users(database, institution_id)
         _customers(settings, database, institution_id)
+        _do_not_contact(settings, database, institution_id)
         _log(settings, database, institution_id)
         workflow.seed_work(settings, database, institution_id)
         return _summary(settings, database, institution_id)
@@ -172,6 +178,40 @@ def _customers(settings: Settings, database: Database, institution_id: int) -> N
         service.withdraw(number, source="demo-call-centre", evidence="demo call recording")
 
 
+def _do_not_contact(settings: Settings, database: Database, institution_id: int) -> None:
+    """The demo's do-not-contact list (by olga), unless it is there already."""
+    from smsguard.bootstrap import build_blind_indexer
+    from smsguard.governance.users import active_user
+    from smsguard.targeting import dnc
+
+    indexer = build_blind_indexer(settings, institution_id)
+    numbers = list(enumerate(demo_people().do_not_contact, start=1))
+    with tenant_session(database, institution_id) as session:
+        if dnc.counts(session).get(DNC_LIST):
+            return
+        olga = active_user(session, "olga")
+        indexes = dnc.index_numbers(indexer, numbers)
+        dnc.add(
+            session, olga, DNC_LIST, indexes, reason="demo: asked the call centre never to call"
+        )
+
+
+def _targeting_counts(settings: Settings, database: Database, institution_id: int) -> list[int]:
+    """Profiles, in arrears, over the debt limit, on a do-not-contact list (from the database)."""
+    from smsguard.store.targeting_models import CustomerProfile, DoNotContact
+    from smsguard.targeting.policy import policy_for
+
+    limit = policy_for(settings).max_debt_ratio
+    with tenant_session(database, institution_id) as session:
+        queries = (
+            select(func.count(CustomerProfile.id)),
+            select(func.count(CustomerProfile.id)).where(CustomerProfile.in_arrears.is_(True)),
+            select(func.count(CustomerProfile.id)).where(CustomerProfile.debt_ratio > limit),
+            select(func.count(DoNotContact.id)),
+        )
+        return [session.scalar(query) or 0 for query in queries]
+
+
 def _customer_count(database: Database, institution_id: int) -> int:
     with tenant_session(database, institution_id) as session:
         return session.scalar(select(func.count(Customer.id))) or 0
@@ -191,11 +231,16 @@ def _log(settings: Settings, database: Database, institution_id: int) -> None:
 
 def _summary(settings: Settings, database: Database, institution_id: int) -> DemoSummary:
     people = demo_people()
+    profiles, arrears, over_limit, listed = _targeting_counts(settings, database, institution_id)
     return DemoSummary(
         customers=_customer_count(database, institution_id),
         students=people.students,
         minors=people.minors,
         withdrawn=len(people.withdrawn),
+        profiles=profiles,
+        in_arrears=arrears,
+        over_debt_limit=over_limit,
+        do_not_contact=listed,
         templates=workflow.template_states(database, institution_id),
         campaigns=workflow.campaign_lines(database, institution_id),
         log_storage=settings.log_storage,

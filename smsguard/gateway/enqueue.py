@@ -1,8 +1,9 @@
 """Turning a running campaign (or one service message) into outbox rows.
 
-Expansion walks the campaign's audience in chunks of customers, in id order, loads what the
-planner needs for the whole chunk in a few queries (consents, recent sends, names only when
-the template uses ``{name}``), plans each message and writes the chunk in one transaction:
+Expansion walks the campaign's audience as frozen at approval (``campaign_audiences``, never
+the customer table) in chunks of customers, in id order, loads what the planner needs for the
+whole chunk in a few queries (consents, recent sends, names only when the template uses
+``{name}``), plans each message and writes the chunk in one transaction:
 ``queued`` rows with the rendered text encrypted, ``refused`` rows with their reason. A
 customer who already has a row for this campaign is skipped, so expansion can be run again
 after a crash and continues where it stopped; the unique (campaign, customer) key makes a
@@ -18,7 +19,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,13 +39,15 @@ from smsguard.gateway.plan import (
     plan_message,
     render_for,
 )
-from smsguard.governance.audience import audience_ids
 from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
 from smsguard.store.gateway_models import Message
 from smsguard.store.models import AuditEvent, Consent, Customer
 from smsguard.store.monitor_models import ScreeningSummary
+from smsguard.store.targeting_models import CampaignAudience
 from smsguard.store.workflow_models import Campaign, TemplateVersion
+from smsguard.targeting.language import parse_audience
+from smsguard.targeting.offers import values_for
 
 CHUNK = 1000
 _MESSAGES: Table = Message.__table__  # type: ignore[assignment]
@@ -76,6 +79,13 @@ class _Job:
     check: RenderedTextCheck
     rules: Rules
     clock: Callable[[], datetime]  # when a chunk was screened, for the monitor's summary
+    offers: Mapping[str, Mapping[str, str]] | None = None  # segment -> values (frozen)
+
+    def values_for(self, segment: str | None) -> Mapping[str, str]:
+        """The template values for a member of ``segment`` (its offer, if tailored)."""
+        if self.offers is None:
+            return self.values
+        return {**self.values, **values_for(self.offers, segment)}
 
 
 class Enqueuer:
@@ -121,11 +131,14 @@ class Enqueuer:
             job = self._job(
                 session, campaign.template_version_id, campaign.variables, campaign.id, now=now
             )
-            audience = audience_ids(campaign.audience)
+            job = replace(job, offers=parse_audience(campaign.audience).offers)
+            if campaign.audience_frozen_at is None:
+                raise InputError(f"campaign {campaign_id} has no audience frozen at approval; "
+                                 "only the approved list may be sent to")  # fmt: skip
             due = max(now, _aware(campaign.starts_at))
         after = 0
         while after >= 0:
-            plans, after = self._expand_chunk(job, audience, after, due)
+            plans, after = self._expand_chunk(job, after, due)
             if plans:
                 yield plans
 
@@ -158,24 +171,27 @@ class Enqueuer:
         return _Job(self._institution_id, campaign_id, approved, text_values, purpose, check,
                     self._rules, _running_from(now))  # fmt: skip
 
-    def _expand_chunk(self, job: _Job, audience: Sequence[int] | None, after: int,
+    def _expand_chunk(self, job: _Job, after: int,
                       due: datetime) -> tuple[list[Plan], int]:  # fmt: skip
         """Plan and store the next chunk after customer id ``after``; -1 when none is left."""
         with tenant_session(self._database, self._institution_id) as session:
-            ids = _next_ids(session, job.campaign_id, audience, after)
-            if not ids:
+            segments = _next_members(session, job.campaign_id, after)
+            if not segments:
                 return [], -1
             ring = load_ring(session, self._provider, self._institution_id)
-            candidates = self._candidates(session, job, ids, due, ring)
-            plans, texts = self._plans(job, candidates, due)
+            candidates = self._candidates(session, job, list(segments), due, ring)
+            plans, texts = self._plans(job, candidates, due, segments)
             self._store(session, job, plans, ring, texts)
-        return plans, ids[-1]
+        return plans, max(segments)
 
-    def _plans(self, job: _Job, candidates: Sequence[Candidate],
-               due: datetime) -> tuple[list[Plan], list[str]]:  # fmt: skip
-        """Render every text, screen the new ones in one batch, then plan each recipient;
-        the plans and the rendered texts (one per recipient that could be rendered)."""
-        rendered = [render_for(c, job.approved, job.values) for c in candidates]
+    def _plans(self, job: _Job, candidates: Sequence[Candidate], due: datetime,
+               segments: Mapping[int, str | None] | None = None,
+               ) -> tuple[list[Plan], list[str]]:  # fmt: skip
+        """Render every text (with each member's offer), screen the new ones in one batch,
+        then plan each recipient; the plans and the rendered texts."""
+        segment = (segments or {}).get
+        rendered = [render_for(c, job.approved, job.values_for(segment(c.customer_id)))
+                    for c in candidates]  # fmt: skip
         texts = [r.text for r in rendered if r.text is not None]
         job.check.prepare(texts)
         plans = [
@@ -259,18 +275,19 @@ class Enqueuer:
         }
 
 
-def _next_ids(session: Session, campaign_id: int | None, audience: Sequence[int] | None,
-              after: int) -> list[int]:  # fmt: skip
+def _next_members(session: Session, campaign_id: int | None,
+                  after: int) -> dict[int, str | None]:  # fmt: skip
+    """The next chunk of the campaign's frozen audience without an outbox row yet: each
+    member's customer id and offer segment, in id order."""
     done = select(Message.customer_id).where(Message.campaign_id == campaign_id)
+    member = CampaignAudience.customer_id
     query = (
-        select(Customer.id)
-        .where(Customer.id > after, Customer.id.not_in(done))
-        .order_by(Customer.id)
+        select(member, CampaignAudience.segment)
+        .where(CampaignAudience.campaign_id == campaign_id, member > after, member.not_in(done))
+        .order_by(member)
         .limit(CHUNK)
     )
-    if audience is not None:
-        query = query.where(Customer.id.in_(audience))
-    return list(session.scalars(query))
+    return {row.customer_id: row.segment for row in session.execute(query)}
 
 
 def _consents(session: Session, ids: Sequence[int], tenant: str,

@@ -64,7 +64,8 @@ _SETTLE_BY_KEY = (
     )
     .values(state=bindparam("b_state"), finished_at=bindparam("b_at"),
             reason=bindparam("b_reason"),
-            provider_id=func.coalesce(bindparam("b_pid"), _TABLE.c.provider_id))
+            provider_id=func.coalesce(bindparam("b_pid"), _TABLE.c.provider_id),
+            sent_at=func.coalesce(_TABLE.c.sent_at, bindparam("b_at")))
 )  # fmt: skip
 
 
@@ -92,6 +93,7 @@ class Outcome:
     reason: str = ""
     provider_id: str | None = None
     not_before: datetime | None = None
+    untried: bool = False  # held back unsubmitted (provider failing): the claim's try is undone
 
 
 def claim(session: Session, *, now: datetime, limit: int, lease: timedelta,
@@ -224,6 +226,8 @@ def _record_one(session: Session, outcome: Outcome, now: datetime) -> None:
                                  "lease_until": None}  # fmt: skip
     if outcome.state == "queued":
         values.update(not_before=outcome.not_before or now)
+        if outcome.untried:
+            values.update(attempts=Message.attempts - 1)
     else:
         values.update(finished_at=now)
     session.execute(
@@ -257,7 +261,10 @@ def apply_reports(
     Reports are matched by our message key when the provider echoes it (one executemany for
     all of them), else by the provider's id. A repeated report changes nothing; an
     intermediate one (``unknown``) is ignored; a report never reopens a final state other
-    than ``uncertain``.
+    than ``uncertain``. A report for a row whose hand-off was never recorded (still
+    ``sending``: the report beat the worker's record, or the record was lost; or
+    ``uncertain``) also gives it a ``sent_at``, the report's time, so rate limits, reply
+    attribution and consumer verification see the message.
     """
     keyed = [r for r in reports if r.message_id and r.status in _FINAL_BY_REPORT]
     if keyed:
@@ -287,6 +294,7 @@ def _settle_by_provider_id(session: Session, report: DeliveryReport, provider: s
             state=_FINAL_BY_REPORT[report.status],
             finished_at=_utc(report.at),
             reason=report.reason or None,
+            sent_at=func.coalesce(Message.sent_at, _utc(report.at)),
         ),
         execution_options={"synchronize_session": False},
     )

@@ -16,20 +16,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smsguard.gateway import monitor_inbox, outbox, screening_watch, staff_watch
 from smsguard.gateway.monitor_lease import AlwaysLead, Lease
-from smsguard.governance.audience import audience_ids
 from smsguard.monitor.alerts import Action, Alert
 from smsguard.monitor.base import CampaignPlan
 from smsguard.monitor.engine import Monitor
 from smsguard.monitor.events import Event, EventKind
 from smsguard.monitor_alerts import save_alerts
 from smsguard.store import Database, tenant_session
-from smsguard.store.models import AuditEvent, Customer
+from smsguard.store.models import AuditEvent
 from smsguard.store.monitor_models import MonitorState
 from smsguard.store.workflow_models import Campaign, TemplateVersion
 
@@ -259,13 +258,8 @@ def campaign_plan(session: Session, campaign_id: int) -> CampaignPlan:
     if campaign is None:
         return CampaignPlan(approved_messages=0)
     version = session.get(TemplateVersion, campaign.template_version_id)
-    ids = audience_ids(campaign.audience)
-    if ids is None:
-        audience = session.scalar(select(func.count()).select_from(Customer)) or 0
-    else:
-        audience = len(ids)
     return CampaignPlan(
-        approved_messages=audience,
+        approved_messages=campaign.audience_size or 0,
         max_per_minute=campaign.rate_limit_per_minute,
         template_body=version.body if version is not None else None,
     )

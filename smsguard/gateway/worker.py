@@ -12,6 +12,12 @@ them under the same key if the provider deduplicates, or marks them ``uncertain`
 not (see :mod:`smsguard.gateway.outbox`). For such providers the batch is kept small so that
 a crash leaves few messages uncertain.
 
+If the outcomes cannot be written (the database went away after the hand-over), they are kept
+in memory and written first thing in the next cycle, so a message handed over is never handed
+over again for that. A failing database or log makes a running worker *hold* (retry with
+backoff, audited) instead of exiting, and a failing provider opens a breaker that stops new
+hand-offs for a while (:mod:`smsguard.gateway.hold`, docs/faults.md).
+
 Pausing a campaign takes effect at the next claim: a batch holds at most ``batch_size``
 messages and a cycle is short, so a pause stops a campaign's sending within a second.
 """
@@ -29,11 +35,13 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy.orm import Session
 
 from smsguard.customers.keystore import load_ring, tenant_label
-from smsguard.errors import CryptoError, ProviderError, SmsguardError
+from smsguard.errors import CryptoError, LogError, ProviderError, SmsguardError
 from smsguard.gateway import outbox
+from smsguard.gateway.hold import HOLD_ERRORS, Hold, ProviderBreaker, describe
 from smsguard.gateway.outbox import Claimed, Outcome
 from smsguard.gateway.providers.base import OutboundSms, Provider, ProviderEvents
 from smsguard.gateway.watch import GatewayWatch
+from smsguard.monitor.alerts import Alert
 from smsguard.monitor.events import EventKind
 from smsguard.protect import DataKeyRing, MasterKeyProvider
 from smsguard.store import Database, tenant_session
@@ -83,6 +91,7 @@ class Worker:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tracer: Tracer | None = None,
         watch: GatewayWatch | None = None,
+        notify: Callable[[Alert], None] | None = None,
     ) -> None:
         self._database = database
         self._institution_id = institution_id
@@ -95,6 +104,9 @@ class Worker:
         self._jitter = random.Random()
         self._tracer = tracer
         self._watch = watch
+        self._hold = Hold(database, institution_id, clock, notify=notify)
+        self._breaker = ProviderBreaker(clock)
+        self._unrecorded: tuple[list[Prepared], list[Outcome]] | None = None
 
     @property
     def batch_size(self) -> int:
@@ -108,18 +120,47 @@ class Worker:
         first, so a fraud burst found at expansion pauses its campaign before any claim."""
         if self._watch is not None:
             self._watch.poll_screening()
-        claimed = self._claim()
+        self._record()  # what an earlier cycle handed over but could not write down
+        claimed = [] if self._breaker.open else self._claim()
         if claimed:
-            outcomes = [self._hand_over(message, sms) for message, sms in claimed]
-            with tenant_session(self._database, self._institution_id) as session:
-                outbox.record(session, outcomes, self._clock(), self._institution_id)
-            self._watch_outcomes(claimed, outcomes)
+            self._unrecorded = (claimed, self._hand_over_all(claimed))
+            self._record()
         if isinstance(self._provider, PollingProvider):
             self._provider.poll(self._events)
         if self._watch is not None:
+            self._watch.poll_inbox()
             self._watch.poll_audit()
             self._watch.save_now_and_then()
         return len(claimed)
+
+    def _hand_over_all(self, claimed: list[Prepared]) -> list[Outcome]:
+        """Hand each message over, unless the provider is failing: then the rest of the batch
+        goes back to the queue untried, due when the breaker lets a probe through."""
+        outcomes = []
+        for message, sms in claimed:
+            if self._breaker.open:
+                reason = f"held back: {self._breaker.reason}"
+                until = self._breaker.paused_until
+                outcomes.append(Outcome(message.id, "queued", reason, not_before=until,
+                                        untried=True))  # fmt: skip
+            else:
+                outcomes.append(self._hand_over(message, sms))
+        return outcomes
+
+    def _record(self) -> None:
+        """Write the outcomes of the last hand-over (kept until the write succeeds)."""
+        if self._unrecorded is None:
+            return
+        claimed, outcomes = self._unrecorded
+        try:
+            with tenant_session(self._database, self._institution_id) as session:
+                outbox.record(session, outcomes, self._clock(), self._institution_id)
+        except HOLD_ERRORS:
+            log.warning("%d outcome(s) of a hand-over not written yet; kept for the next try",
+                        len(outcomes))  # fmt: skip
+            raise
+        self._unrecorded = None
+        self._watch_outcomes(claimed, outcomes)
 
     def _watch_outcomes(self, claimed: list[Prepared], outcomes: list[Outcome]) -> None:
         if self._watch is None:
@@ -139,13 +180,23 @@ class Worker:
         total = 0
         try:
             while not stop.is_set():
-                handled = self.run_once()
+                try:
+                    handled = self.run_once()
+                except HOLD_ERRORS as exc:
+                    if until_idle:
+                        raise
+                    stop.wait(self._hold.failed(exc))
+                    continue
+                self._hold.cleared()
                 total += handled
                 if handled == 0:
                     if until_idle:
                         break
                     stop.wait(self._options.idle_sleep)
         finally:
+            if self._unrecorded is not None:
+                log.error("%d outcome(s) not written; their leases settle them",
+                          len(self._unrecorded[1]))  # fmt: skip
             self._save_watch()
         return total
 
@@ -154,7 +205,7 @@ class Worker:
         if self._watch is None:
             return
         try:
-            self._watch.save()
+            self._watch.close()
         except SmsguardError as exc:
             log.error("monitor state not saved: %s", exc.message)
 
@@ -193,7 +244,10 @@ class Worker:
         ]
         handovers = [Handover(m.message_key, m.template_version_id, m.campaign_id, sms.to, sms.text)
                      for m, sms in fresh]  # fmt: skip
-        stamps = self._tracer.stamp(handovers, now, session)
+        try:
+            stamps = self._tracer.stamp(handovers, now, session)
+        except OSError as exc:  # a full disk, say: the claim rolls back, nothing is sent
+            raise LogError(f"cannot append to the transparency log: {describe(exc)}") from exc
         sealed = [
             (m.id, stamp.log_index, ring.encrypt_field(stamp.salt.hex(), tenant=self._tenant,
                                                        field="log_salt", record_id=m.message_key))
@@ -222,7 +276,10 @@ class Worker:
         try:
             submission = self._provider.submit(sms)
         except ProviderError as exc:
+            if exc.uncertain:  # no answer: a timeout per message would hammer a dead provider
+                self._breaker.failed(f"{self._provider.name}: {exc.reason}")
             return self._after_error(message, exc)
+        self._breaker.succeeded()
         return Outcome(message.id, "sent", provider_id=submission.provider_id)
 
     def _decrypt(self, message: Claimed, ring: DataKeyRing) -> OutboundSms | str:
@@ -242,9 +299,13 @@ class Worker:
 
     def _after_error(self, message: Claimed, error: ProviderError) -> Outcome:
         reason = f"{self._provider.name}: {error.reason}"
-        if error.uncertain:
+        if error.uncertain and (
+            not self._provider.idempotent or message.attempts >= self._options.max_attempts
+        ):
             return Outcome(message.id, "uncertain", f"{reason} (not resent; a report settles it)")
-        if not error.transient:
+        if error.uncertain:  # the provider dedupes by key: resending cannot send twice
+            reason += " (outcome unknown; resent under the same key)"
+        elif not error.transient:
             return Outcome(message.id, "failed", reason)
         if message.attempts >= self._options.max_attempts:
             return Outcome(

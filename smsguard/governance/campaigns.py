@@ -20,12 +20,16 @@ from sqlalchemy.orm import Session
 
 from smsguard.errors import InputError, NotFound, PermissionDenied
 from smsguard.governance import audit
-from smsguard.governance.audience import audience_ids
 from smsguard.governance.roles import require
 from smsguard.governance.templates import get_version
 from smsguard.governance.variables import check_value, placeholders
 from smsguard.store.models import User, utc_now
 from smsguard.store.workflow_models import Campaign
+from smsguard.targeting.language import parse_audience
+from smsguard.targeting.offers import check_offers
+from smsguard.targeting.policy import ExclusionPolicy
+from smsguard.targeting.ports import Scorer
+from smsguard.targeting.selection import freeze_audience
 
 MAX_RATE_PER_MINUTE = 600_000  # 10,000/s: a large platform's whole capacity
 _TARGET = "campaign"
@@ -65,8 +69,12 @@ def create(
     if version.state != "approved":
         raise InputError(f"template version {version.id} is {version.state!r}, not approved")
     _check_schedule(starts_at, ends_at, rate_limit_per_minute)
-    audience_ids(audience)
-    values = _checked_values(version.body, dict(variables or {}))
+    offers = parse_audience(audience).offers
+    values = dict(variables or {})
+    if offers is None:
+        _checked_values(version.body, values)
+    else:  # every segment's values pass the template's types; the checker approves them all
+        check_offers(version.body, values, offers)
     if session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
         raise InputError(f"a campaign named {name!r} already exists")
     campaign = Campaign(
@@ -96,7 +104,7 @@ def _check_schedule(starts_at: datetime, ends_at: datetime | None, rate: int) ->
         raise InputError(f"rate limit must be 1-{MAX_RATE_PER_MINUTE} messages per minute")
 
 
-def _checked_values(body: str, values: dict[str, str]) -> dict[str, str]:
+def _checked_values(body: str, values: dict[str, str]) -> None:
     expected = {label: kind for label, kind in placeholders(body).items() if label != "name"}
     missing, unknown = sorted(set(expected) - set(values)), sorted(set(values) - set(expected))
     if missing or unknown:
@@ -104,7 +112,6 @@ def _checked_values(body: str, values: dict[str, str]) -> dict[str, str]:
                          f"unknown: {unknown or 'none'}")  # fmt: skip
     for label, kind in expected.items():
         check_value(kind, values[label])
-    return values
 
 
 def get(session: Session, campaign_id: int) -> Campaign:
@@ -120,8 +127,21 @@ def list_campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(select(Campaign).order_by(Campaign.id.desc())))
 
 
-def approve(session: Session, approver: User, campaign_id: int) -> Campaign:
-    """Clear a draft campaign to run; only a certified officer other than its creator."""
+def approve(
+    session: Session,
+    approver: User,
+    campaign_id: int,
+    *,
+    policy: ExclusionPolicy | None = None,
+    scorer: Scorer | None = None,
+) -> Campaign:
+    """Clear a draft campaign to run; only a certified officer other than its creator.
+
+    The audience is selected and frozen in the same transaction (docs/targeting.md): the
+    mandatory exclusions apply under ``policy`` (the defaults when None), the members go into
+    ``campaign_audiences``, and the counts and digest (never a customer) go into the approval's
+    audit row. ``scorer`` is the propensity model, needed when the audience ranks by it.
+    """
     require(approver, "campaign.approve")
     campaign = get(session, campaign_id)
     if approver.id == campaign.created_by_id:
@@ -131,7 +151,10 @@ def approve(session: Session, approver: User, campaign_id: int) -> Campaign:
     _move(campaign, frozenset({"draft"}), "approved")
     campaign.approved_by_id = approver.id
     campaign.approved_at = utc_now()
-    audit.record(session, approver, "campaign.approved", (_TARGET, campaign.id))
+    report = freeze_audience(session, campaign, policy or ExclusionPolicy(), campaign.approved_at,
+                             scorer)  # fmt: skip
+    audit.record(session, approver, "campaign.approved", (_TARGET, campaign.id),
+                 audience=report.to_dict())  # fmt: skip
     return campaign
 
 

@@ -4,7 +4,9 @@ Two backends are supported and nothing else. SQLite is the zero-setup default, t
 machine with a few writers: WAL journal (readers never block the writer), foreign keys on
 (SQLite leaves them off unless asked, per connection) and a busy timeout so a second process
 waits for a lock instead of failing at once. PostgreSQL is for shared deployments and is
-always reached through psycopg 3, whatever driver the URL names.
+always reached through psycopg 3, whatever driver the URL names; pooled connections are
+checked before use (a restarted server's dead connections are replaced, not reported) and a
+connection attempt gives up after ``CONNECT_TIMEOUT_S`` unless the URL sets its own.
 
 Every driver error that leaves this module is a :class:`~smsguard.errors.StorageError` whose
 message carries the URL with its password hidden, so logs and terminals never show secrets.
@@ -25,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from smsguard.errors import StorageError
 
 BUSY_TIMEOUT_MS = 5_000
+# Seconds a PostgreSQL connection attempt may take (unless the URL says otherwise): a host
+# that vanished without a reset would otherwise hold a worker for the kernel's TCP timeout.
+CONNECT_TIMEOUT_S = 10
 _POSTGRES_DRIVER = "postgresql+psycopg"
 
 
@@ -55,7 +60,10 @@ def create_database_engine(raw_url: str) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url)
-        return create_engine(url, pool_pre_ping=True)
+        connect_args = (
+            {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (NoSuchModuleError, ArgumentError) as exc:
         raise StorageError(f"cannot open database {safe_url(url)}: {exc}") from exc
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from smsguard.store.complaint_models import Complaint
 from smsguard.store.models import Base, TenantOwned, utc_now
 
 CREDIT_BANDS = ("A", "B", "C", "D", "E")  # A best; bands are the institution's own scale
@@ -132,3 +133,9 @@ class CampaignAudience(TenantOwned, Base):
     customer_id: Mapped[int] = mapped_column(Integer)
     segment: Mapped[str | None] = mapped_column(String(32))
     score: Mapped[float | None] = mapped_column(Float)
+
+
+# Selection asks "has this customer complained lately?" once per candidate. Without an index
+# on the customer SQLite scans every recent complaint for each of them, which at millions of
+# customers takes hours (benchmarks/bench_audience.py); migration 0012 creates it.
+Index("ix_complaints_customer", Complaint.institution_id, Complaint.customer_id)

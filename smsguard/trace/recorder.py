@@ -60,10 +60,15 @@ class LocalMessageLog:
         self._log: TransparencyLog | None = None
 
     def record(self, leaves: Sequence[SmsLeaf]) -> int:
-        """Append under the folder lock; the entries are durable when this returns."""
+        """Append under the folder lock; the entries are durable when this returns. After a
+        failure (a full disk, say) the log is reopened from its files on the next append."""
         with self._locked():
             current = self._current()
-            first, _ = current.append([leaf.to_bytes() for leaf in leaves])
+            try:
+                first, _ = current.append([leaf.to_bytes() for leaf in leaves])
+            except BaseException:
+                self._log = None  # its recovery may itself have failed: trust only the files
+                raise
         return first
 
     def _current(self) -> TransparencyLog:

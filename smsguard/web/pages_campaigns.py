@@ -15,6 +15,7 @@ from smsguard.gateway import outbox
 from smsguard.governance import campaigns, templates
 from smsguard.governance.credentials import Identity
 from smsguard.store.tenancy import tenant_session
+from smsguard.targeting.approval import approval_inputs
 from smsguard.web import queries
 from smsguard.web.auth import Poster, Viewer, need
 from smsguard.web.render import page, redirect
@@ -113,7 +114,9 @@ def act(campaign_id: int, action: str, services: Services, who: Poster) -> Redir
     need(who, f"campaign.{action}")
     if action == "approve":
         with tenant_session(services.database, who.institution_id) as session:
-            campaigns.approve(session, acting_user(session, who), campaign_id)
+            policy, scorer = approval_inputs(services.settings, session, datetime.now(UTC))
+            campaigns.approve(session, acting_user(session, who), campaign_id, policy=policy,
+                              scorer=scorer)  # fmt: skip
     else:
         gateway = services.gateway(who.institution_id)
         operations = {"start": gateway.start, "pause": gateway.pause,

@@ -18,11 +18,13 @@ from smsguard.api.app import API_PREFIX, OTHER_ROUTERS, ROUTERS
 from smsguard.api.security import ACTIONS
 from smsguard.governance.roles import Role
 
-# Routes any authenticated caller may use, and routes for the public (rate-limited) or for
-# SMS providers (authenticated by the institution's inbound token).
+# Routes any authenticated caller may use, and routes for the public (rate-limited), for
+# SMS providers (authenticated by the institution's inbound token) or for load balancers
+# (liveness and readiness).
 ANY_CALLER = {("GET", "/api/v1/me"), ("DELETE", "/api/v1/session")}
 OPEN_PREFIXES = ("/api/v1/session", "/api/v1/verify", "/api/v1/fraud-reports",
-                 "/api/v1/log/", "/api/v1/inbound/", "/api/v1/openapi.json")  # fmt: skip
+                 "/api/v1/log/", "/api/v1/inbound/", "/api/v1/openapi.json",
+                 "/healthz", "/readyz")  # fmt: skip
 
 
 def _action(dependant: Dependant) -> str | None:
@@ -119,6 +121,8 @@ ID_ROUTE_BODIES: dict[tuple[str, str], dict[str, object] | None] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/resume"): None,
     ("POST", "/api/v1/campaigns/{campaign_id}/complete"): None,
     ("GET", "/api/v1/campaigns/{campaign_id}/series"): None,
+    ("GET", "/api/v1/campaigns/{campaign_id}/audience"): None,
+    ("POST", "/api/v1/campaigns/{campaign_id}/audience/explain"): {"customer_id": 1},
     ("GET", "/api/v1/complaints/{complaint_id}"): None,
     ("POST", "/api/v1/complaints/{complaint_id}/assign"): {"assignee": "otto"},
     ("POST", "/api/v1/complaints/{complaint_id}/extend"): {"reason": "complex"},

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from api_harness import Api
 from fastapi.testclient import TestClient
 from test_customers_api import PHONES, customer
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "targeting"))
+from targeting_world import give_profiles
 
 START = "2026-12-01T09:00:00+08:00"
 BLOCKED = "【某银行】秒批 不看征信，马上到账。回复TD退订"
@@ -55,6 +60,7 @@ def import_customers(client: TestClient) -> None:
 def test_the_whole_maker_checker_flow_ends_with_queued_messages(api: Api) -> None:
     mia, olga = api.client("mia"), api.client("olga")
     import_customers(mia)
+    give_profiles(api.database, api.institution_ids["bank-a"])  # targeting needs a profile
     version = ok(mia.post("/api/v1/templates", json={"name": "bill", "body": BLOCKED}), 201)
     assert ok(mia.post(f"/api/v1/template-versions/{version['id']}/screen"))["verdict"] == "block"
     revised = ok(

@@ -9,7 +9,7 @@ the customer's name, and the masked number is all a caller needs to see which on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -24,6 +24,7 @@ from smsguard.governance.users import usernames
 from smsguard.protect import mask_phone, normalise_phone
 from smsguard.store.tenancy import tenant_session
 from smsguard.store.workflow_models import Campaign
+from smsguard.targeting.approval import approval_inputs
 
 router = APIRouter(tags=["campaigns"])
 Read = Annotated[Identity, Depends(permit("campaign.read"))]
@@ -42,7 +43,8 @@ class NewCampaign(Body):
     name: str = Field(min_length=1, max_length=200)
     template_version_id: int = Field(ge=1, le=MAX_ID, description="An approved template version")
     audience: dict[str, Any] = Field(
-        description='{"all": true} or {"customer_ids": [1, 2, ...]}', examples=[{"all": True}]
+        description='An audience definition (docs/targeting.md), e.g. {"all": true}',
+        examples=[{"all": True}],
     )
     starts_at: datetime = Field(description="With a time zone, e.g. 2026-12-01T09:00:00+08:00")
     ends_at: datetime | None = None
@@ -171,7 +173,9 @@ def create_campaign(body: NewCampaign, services: Services, caller: Create) -> Ca
 )
 def approve_campaign(campaign_id: RowId, services: Services, caller: Approve) -> CampaignDetail:
     with tenant_session(services.database, caller.institution_id) as session:
-        campaigns.approve(session, acting_user(session, caller), campaign_id)
+        policy, scorer = approval_inputs(services.settings, session, datetime.now(UTC))
+        campaigns.approve(session, acting_user(session, caller), campaign_id, policy=policy,
+                          scorer=scorer)  # fmt: skip
     return _detail(services, caller, campaign_id)
 
 

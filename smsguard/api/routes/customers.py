@@ -45,6 +45,18 @@ class CustomerIn(Body):
     consent_at: str = Field(
         min_length=1, max_length=64, description="ISO 8601 with a UTC offset, not in the future"
     )
+    # The marketing profile (docs/targeting-data.md): optional, but a row that gives any of
+    # these must give credit_band, debt_ratio, income_band and region.
+    credit_band: str | None = Field(None, max_length=1, description="A (best) to E")
+    debt_ratio: float | None = Field(None, description="Monthly debt service / income, >= 0")
+    income_band: str | None = Field(
+        None, max_length=16, description="low, lower-middle, middle, upper-middle or high"
+    )
+    product_interest: str | None = Field(None, max_length=32)
+    region: str | None = Field(None, max_length=2, description="GB/T 2260 province code")
+    last_active_at: str | None = Field(None, max_length=64, description="ISO 8601, UTC offset")
+    in_arrears: bool | None = None
+    declined_at: str | None = Field(None, max_length=64, description="ISO 8601, UTC offset")
 
 
 class ImportRequest(Body):
@@ -89,6 +101,10 @@ def _raw(row: CustomerIn) -> dict[str, str]:
     cells = row.model_dump()
     cells["birth_year"] = "" if row.birth_year is None else str(row.birth_year)
     cells["is_student"] = "yes" if row.is_student else "no"
+    if row.in_arrears is not None:
+        cells["in_arrears"] = "yes" if row.in_arrears else "no"
+    if row.debt_ratio is not None:
+        cells["debt_ratio"] = repr(row.debt_ratio)
     return {key: "" if value is None else str(value) for key, value in cells.items()}
 
 

@@ -1,13 +1,19 @@
-"""Screening one SMS or a batch: the verdict, its findings with spans and legal basis."""
+"""Screening one SMS or a batch: the verdict, its findings with spans and legal basis.
+
+Each API key (or login) has a quota of texts per minute (``screen_texts_per_minute``; a
+batch spends one per text), so one client's runaway job gets 429 before the process sheds
+everybody's requests with 503 (docs/deployment.md, "Overload").
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from smsguard.api.security import Services, permit
+from smsguard.api.services import ApiServices
 from smsguard.api.types import Body
 from smsguard.governance.credentials import Identity
 from smsguard.screening.engine import ScreeningContext
@@ -90,13 +96,30 @@ def _context(context: Context | None) -> ScreeningContext | None:
     return None if context is None else ScreeningContext(**context.model_dump())
 
 
+def spend_quota(services: ApiServices, request: Request, caller: Identity, texts: int) -> None:
+    """Spend ``texts`` of the caller's screening quota, or RateLimited (429, Retry-After)."""
+    if services.screen_limiter is None:
+        return
+    who = f"{caller.institution_id}/{caller.user_id}/{caller.via}"
+    if caller.via == "api_key":  # one bucket per key: `Bearer sgk_<lookup>_<secret>`
+        parts = request.headers.get("authorization", "").split("_")
+        who += f"/{parts[1]}" if len(parts) >= 3 else ""
+    services.screen_limiter.check(who, cost=texts)
+
+
 @router.post("/screen", response_model=VerdictOut, summary="Screen one SMS")
-async def screen(body: ScreenRequest, services: Services, _caller: Screen) -> dict[str, object]:
+async def screen(
+    body: ScreenRequest, request: Request, services: Services, caller: Screen
+) -> dict[str, object]:
+    spend_quota(services, request, caller, 1)
     # The plain dict is validated once, by response_model (a model here would be twice).
     return services.screener.screen(body.text, context=_context(body.context)).to_dict()
 
 
 @router.post("/screen/batch", response_model=BatchOut, summary="Screen up to 1,000 SMS at once")
-def screen_batch(body: BatchRequest, services: Services, _caller: Screen) -> BatchOut:
+def screen_batch(
+    body: BatchRequest, request: Request, services: Services, caller: Screen
+) -> BatchOut:
+    spend_quota(services, request, caller, len(body.texts))
     verdicts = services.screener.screen_many(body.texts, context=_context(body.context))
     return BatchOut(results=[verdict_out(verdict) for verdict in verdicts])

@@ -57,6 +57,10 @@ class SimulatedOptions(_Options):
     undelivered: float = Field(0.0, ge=0, le=1)
     opt_out_reply: float = Field(0.0, ge=0, le=1)
     complaint_reply: float = Field(0.0, ge=0, le=1)
+    outage: Path | None = Field(None, description="While this file exists, hang (faults).")
+    outage_timeout_ms: float = Field(1000.0, ge=0, description="How long a hung hand-off waits.")
+    outage_accept: float = Field(0.5, ge=0, le=1, description="Share taken before the hang.")
+    report_delay_ms: float = Field(0.0, ge=0, description="Reports and replies come this late.")
 
 
 class KannelOptions(_Options):
@@ -140,8 +144,11 @@ def _simulated(options: SimulatedOptions, home: Path) -> SimulatedProvider:
     )
     journal = None if options.journal is None else home / options.journal
     return SimulatedProvider(
-        rates, seed=options.seed, journal=journal, latency=options.latency_ms / 1000
-    )
+        rates, seed=options.seed, journal=journal, latency=options.latency_ms / 1000,
+        outage=None if options.outage is None else home / options.outage,
+        outage_timeout=options.outage_timeout_ms / 1000, outage_accept=options.outage_accept,
+        report_delay=options.report_delay_ms / 1000,
+    )  # fmt: skip
 
 
 def _kannel(options: KannelOptions, events: ProviderEvents) -> Sending:

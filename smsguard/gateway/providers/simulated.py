@@ -12,6 +12,13 @@ every process that uses it, as a real provider keeps it on its servers: under an
 lock each submission reads what other processes appended, and appends its own key before
 answering. A restarted or second worker then still cannot get a key accepted twice, which is
 what the crash tests check.
+
+With ``outage`` set, the simulator can be made to stop answering from outside, as a provider
+that hangs does: while that file exists every submission waits ``outage_timeout`` seconds and
+then fails as *outcome unknown* (``ProviderError.uncertain``); with probability
+``outage_accept`` the message did reach the provider first, which is the case that must never
+become a second SMS. Deleting the file ends the outage. ``report_delay`` holds each report
+and reply back that long, as a carrier takes its time. The fault tests use both.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -72,9 +79,18 @@ class SimulatedProvider:
         journal: Path | None = None,
         latency: float = 0.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        outage: Path | None = None,
+        outage_timeout: float = 1.0,
+        outage_accept: float = 0.5,
+        report_delay: float = 0.0,
     ) -> None:
-        if latency < 0:
-            raise InputError(f"simulated latency must not be negative, got {latency}")
+        if latency < 0 or outage_timeout < 0:
+            raise InputError(f"simulated delays must not be negative: {latency}, {outage_timeout}")
+        if not 0.0 <= outage_accept <= 1.0:
+            raise InputError(f"outage_accept must be in [0, 1], got {outage_accept}")
+        self._outage, self._outage_timeout = outage, outage_timeout
+        self._outage_accept = outage_accept
+        self._report_delay = timedelta(seconds=max(report_delay, 0.0))
         self.rates = rates or SimulationRates()
         self._latency = latency
         self._random = random.Random(seed)
@@ -92,24 +108,48 @@ class SimulatedProvider:
         """Accept ``sms`` once per message key, or fail it at the configured rates."""
         if self._latency:
             time.sleep(self._latency)  # a network round trip, so crashes can land mid-batch
+        if self._outage is not None and self._outage.exists():
+            self._hang(sms)
         with self._journal_locked():
             earlier = self._accepted.get(sms.message_id)
             if earlier is not None:
                 self.duplicates += 1
                 return earlier
             self._maybe_fail()
-            submission = Submission(
-                sms.message_id, f"sim-{len(self._accepted) + 1}", segment_info(sms.text).parts
-            )
-            self._accepted[sms.message_id] = submission
-            if self._journal is not None:
-                line = f"{sms.message_id}\t{submission.provider_id}\n".encode()
-                self._journal.write(line)
-                self._journal.flush()  # in the OS before we answer: survives a kill -9
-                self._journal_read += len(line)
+            return self._take(sms)
+
+    def _take(self, sms: OutboundSms) -> Submission:
+        """Accept a new key (under the journal lock): journal it, schedule its news."""
+        submission = Submission(
+            sms.message_id, f"sim-{len(self._accepted) + 1}", segment_info(sms.text).parts
+        )
+        self._accepted[sms.message_id] = submission
+        if self._journal is not None:
+            line = f"{sms.message_id}\t{submission.provider_id}\n".encode()
+            self._journal.write(line)
+            self._journal.flush()  # in the OS before we answer: survives a kill -9
+            self._journal_read += len(line)
         self.submitted.append(sms)
         self._schedule_news(sms, submission)
         return submission
+
+    def _hang(self, sms: OutboundSms) -> None:
+        """An outage: maybe take the message, then let the answer never come."""
+        if self._random.random() < self._outage_accept:
+            self._accept(sms)
+        time.sleep(self._outage_timeout)
+        raise ProviderError(
+            f"no answer within {self._outage_timeout:g} s", reason="SIM_TIMEOUT",
+            transient=True, uncertain=True,
+        )  # fmt: skip
+
+    def _accept(self, sms: OutboundSms) -> Submission:
+        with self._journal_locked():
+            earlier = self._accepted.get(sms.message_id)
+            if earlier is not None:
+                self.duplicates += 1
+                return earlier
+            return self._take(sms)
 
     @contextmanager
     def _journal_locked(self) -> Iterator[None]:
@@ -159,17 +199,29 @@ class SimulatedProvider:
         self._pending.append(InboundSms(sender=sender, text=text, received_at=self._clock()))
 
     def poll(self, events: ProviderEvents) -> int:
-        """Hand every pending report and reply to ``events``; returns how many."""
-        pending, self._pending = self._pending, []
+        """Hand every pending report and reply to ``events``; returns how many. News the sink
+        could not take (its database is down, say) stays pending for the next poll."""
+        now = self._clock()
+        pending: list[DeliveryReport | InboundSms] = []
+        later: list[DeliveryReport | InboundSms] = []
+        for item in self._pending:
+            due = not self._report_delay or _news_at(item) + self._report_delay <= now
+            (pending if due else later).append(item)
+        self._pending = later
         reports = [item for item in pending if isinstance(item, DeliveryReport)]
-        if isinstance(events, BatchedEvents):
-            events.delivery_reports(reports)
-        else:
-            for report in reports:
-                events.delivery_report(report)
-        for item in pending:
-            if isinstance(item, InboundSms):
-                events.inbound(item)
+        replies = [item for item in pending if isinstance(item, InboundSms)]
+        try:
+            if isinstance(events, BatchedEvents):
+                events.delivery_reports(reports)
+            else:
+                for report in reports:
+                    events.delivery_report(report)  # idempotent: a repeat changes nothing
+            reports = []
+            while replies:
+                events.inbound(replies[0])
+                replies.pop(0)
+        finally:
+            self._pending = [*reports, *replies, *self._pending]
         return len(pending)
 
     def close(self) -> None:
@@ -177,6 +229,10 @@ class SimulatedProvider:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+
+
+def _news_at(item: DeliveryReport | InboundSms) -> datetime:
+    return item.at if isinstance(item, DeliveryReport) else item.received_at
 
 
 def _parse_journal(text: str) -> dict[str, Submission]:

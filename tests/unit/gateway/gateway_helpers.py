@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "customers"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "targeting"))
 from customer_rows import numbered, row
+from targeting_world import give_profiles
 
 from smsguard.bootstrap import build_customer_service, build_send_rules
 from smsguard.customers import CustomerService
@@ -31,7 +33,9 @@ from smsguard.screening.engine import Screener
 from smsguard.settings import Settings
 from smsguard.store import Database, tenant_session
 from smsguard.store.institutions import add_institution
-from smsguard.store.models import User
+from smsguard.store.models import Customer, User
+from smsguard.store.targeting_models import CampaignAudience
+from smsguard.store.workflow_models import Campaign
 from smsguard.trace.recorder import LocalMessageLog
 from smsguard.trace.stamp import Tracer
 
@@ -108,11 +112,14 @@ def indexer(settings: Settings, institution_id: int) -> BlindIndexer:
     return BlindIndexer.for_tenant(keys[active], str(institution_id))
 
 
-def import_rows() -> list[tuple[int, dict[str, str]]]:
+def import_rows(*, at_approval: bool = False) -> list[tuple[int, dict[str, str]]]:
+    """The bank's customers; ``at_approval`` gives them as they were when the campaign was
+    approved (all eligible adults), before one became a student and one's birth year was
+    corrected to a minor's: the gateway must still refuse them (defence in depth)."""
     rows = [row(phone, name=name) for phone, name in GOOD.items()]
     rows += [
-        row(STUDENT, name="赵同学", is_student="yes"),
-        row(MINOR, name="钱小小", birth_year="2012"),
+        row(STUDENT, name="赵同学", is_student="no" if at_approval else "yes"),
+        row(MINOR, name="钱小小", birth_year="1990" if at_approval else "2012"),
         row(WITHDRAWN, name="孙不要"),
     ]
     return numbered(*rows)  # type: ignore[return-value]
@@ -131,7 +138,11 @@ def approved_campaign(
     body: str = BODY, rate: int = 600, audience: dict[str, object] | None = None,
     starts_at: datetime = MORNING,
 ) -> tuple[int, int]:  # fmt: skip
-    """(campaign id, version id) of an approved campaign using an approved template."""
+    """(campaign id, version id) of an approved campaign using an approved template.
+
+    Customers without a targeting profile get a benign one first: approval freezes the
+    audience, and a customer without a profile is excluded (docs/targeting.md)."""
+    give_profiles(database, institution_id)
     with tenant_session(database, institution_id) as session:
         mia = session.scalars(select(User).where(User.username == "mia")).one()
         olga = session.scalars(select(User).where(User.username == "olga")).one()
@@ -158,14 +169,31 @@ def make_bank(tmp_path: Path, database: Database, screener: Screener) -> Bank:
     staff(database, institution_id)
     clock = Clock()
     customers = build_customer_service(settings, database, institution_id)
-    customers.import_customers(import_rows())
-    customers.withdraw(WITHDRAWN, source="call-centre", evidence="call 7781")
+    customers.import_customers(import_rows(at_approval=True))
     enqueuer = Enqueuer(
         database, institution_id, FileKeyProvider(settings.effective_master_key_file),
         lambda texts: screener.screen_many(texts), build_send_rules(settings),
     )  # fmt: skip
     gateway = Gateway(database, institution_id, enqueuer, indexer(settings, institution_id), clock)
     campaign_id, version_id = approved_campaign(database, institution_id, screener)
+    customers.import_customers(import_rows())  # what changed after the approval
+    customers.withdraw(WITHDRAWN, source="call-centre", evidence="call 7781")
     bank = Bank(database, settings, institution_id, screener, clock, customers, gateway,
                 campaign_id, version_id)  # fmt: skip
     return bank
+
+
+def widen_audience(bank: Bank, campaign_id: int | None = None) -> None:
+    """Add every customer not in the campaign's frozen audience to it, as if they had been
+    eligible when it was approved (for tests that need volume, or the gateway's own send-time
+    refusals; an approved audience never grows in real use). Default: the bank's campaign."""
+    campaign_id = campaign_id or bank.campaign_id
+    with tenant_session(bank.database, bank.institution_id) as session:
+        members = select(CampaignAudience.customer_id).where(
+            CampaignAudience.campaign_id == campaign_id
+        )
+        new = list(session.scalars(select(Customer.id).where(Customer.id.not_in(members))))
+        session.add_all(CampaignAudience(campaign_id=campaign_id, customer_id=c) for c in new)
+        campaign = session.get(Campaign, campaign_id)
+        assert campaign is not None
+        campaign.audience_size = (campaign.audience_size or 0) + len(new)

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
-from gateway_helpers import Bank, indexer
+from gateway_helpers import Bank, indexer, widen_audience
 from sqlalchemy import select
 
 from smsguard.bootstrap import build_send_rules
@@ -40,6 +40,7 @@ def _more_customers(bank: Bank) -> None:
         for n in range(EXTRA)
     ]  # fmt: skip
     bank.customers.import_customers(rows)
+    widen_audience(bank)  # the audience was frozen at approval; let them in for volume
 
 
 def _wire(bank: Bank, provider: SimulatedProvider) -> tuple[GatewayWatch, Worker]:

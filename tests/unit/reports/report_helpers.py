@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "gateway"))
-from gateway_helpers import GOOD, Bank, approved_campaign, indexer, make_bank, midday_zone
+from gateway_helpers import (
+    GOOD,
+    Bank,
+    approved_campaign,
+    indexer,
+    make_bank,
+    midday_zone,
+    widen_audience,
+)
 
 from smsguard.bootstrap import build_send_rules
 from smsguard.gateway.enqueue import Enqueuer
@@ -54,6 +62,7 @@ def build(tmp_path: Path, database: Database, screener: Screener) -> Scenario:
     campaign_id, _ = approved_campaign(
         database, bank.institution_id, screener, name="月度账单 monthly", starts_at=start
     )
+    widen_audience(bank, campaign_id)  # the gateway's own refusals are part of the report
     bank.gateway.start("mia", campaign_id)
     bank.worker().run(threading.Event(), until_idle=True)
     _reject_a_template(database, bank.institution_id, screener)

@@ -107,6 +107,8 @@ def upgrade() -> None:
         _campaign_key(),
         sa.UniqueConstraint("institution_id", "campaign_id", "customer_id"),
     )
+    # Recent-complaint exclusion: one look-up per candidate customer (targeting_models.py).
+    op.create_index("ix_complaints_customer", "complaints", ["institution_id", "customer_id"])
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(sa.Column("audience_frozen_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("audience_size", sa.Integer()))
@@ -118,5 +120,6 @@ def downgrade() -> None:
     with op.batch_alter_table("campaigns") as batch:
         for column in ("audience_report", "audience_digest", "audience_size", "audience_frozen_at"):
             batch.drop_column(column)
+    op.drop_index("ix_complaints_customer", table_name="complaints")
     for table in ("campaign_audiences", "campaign_outcomes", "do_not_contact", "customer_profiles"):
         op.drop_table(table)
