@@ -101,8 +101,9 @@ def _register() -> None:
     audience.audience.add_command(audience_model.fairness_command)
     cli.add_command(audience.audience)
 
-    from smsguard.cli import dnc
+    from smsguard.cli import audience_data, dnc
 
+    audience.audience.add_command(audience_data.generate_command)
     cli.add_command(dnc.dnc)
 
 

@@ -3,13 +3,14 @@
 :func:`audience_report` counts the base (the customers the definition asks for), each
 mandatory exclusion (a customer excluded for several reasons counts under each), the
 customers excluded in total (each once) and the selection, in one aggregate query plus one for
-ranking: nothing loops over customers in Python. :func:`freeze_audience` writes the selection
-into ``campaign_audiences`` with one ``INSERT … SELECT`` and records its size and digest on the
-campaign, in the caller's transaction (the approval's): what the checker approved is exactly
-the list the gateway sends to, whatever the customer table says later.
+ranking: nothing loops over customers in Python. :func:`freeze_audience` reads the selection
+with one query and writes it into ``campaign_audiences`` in batched inserts, and records its
+size and digest on the campaign, in the caller's transaction (the approval's): what the
+checker approved is exactly the list the gateway sends to, whatever the customer table says
+later.
 
 The digest is SHA-256 over the selected customer ids in ascending order, each written in
-decimal and followed by a newline, read back from the database in batches.
+decimal and followed by a newline.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, case, func, insert, literal, not_, select
+from sqlalchemy import Select, Table, case, func, insert, literal, not_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,7 +36,7 @@ from smsguard.targeting.policy import ExclusionPolicy
 from smsguard.targeting.ports import Scorer
 from smsguard.targeting.scoring import logit_at_least, segment_case
 
-_DIGEST_BATCH = 10_000
+_INSERT_BATCH = 10_000
 _AUDIENCES: Table = CampaignAudience.__table__  # type: ignore[assignment]
 
 
@@ -138,14 +139,20 @@ def freeze_audience(session: Session, campaign: Campaign, policy: ExclusionPolic
     definition = parse_audience(campaign.audience)
     report = audience_report(session, definition, policy, now, scorer)
     frame = frame_for(session, policy, now)
-    chosen = selection_query(definition, frame, policy, scorer)
-    rows = chosen.with_only_columns(
-        literal(frame.institution_id), literal(campaign.id), Customer.id,
-        *_scored(scorer), maintain_column_froms=True,
-    )  # fmt: skip
-    names = ["institution_id", "campaign_id", "customer_id", "segment", "score"]
-    session.execute(insert(_AUDIENCES).from_select(names, rows))
-    size, digest = _size_and_digest(session, campaign.id)
+    chosen = selection_query(definition, frame, policy, scorer).with_only_columns(
+        Customer.id, *_scored(scorer), maintain_column_froms=True
+    )
+    # A plain SELECT (PostgreSQL runs it in parallel; an INSERT … SELECT it would not), then
+    # batched multi-row inserts; about 100 bytes of memory per member.
+    members = session.execute(chosen).all()
+    for start in range(0, len(members), _INSERT_BATCH):
+        batch = members[start : start + _INSERT_BATCH]
+        session.execute(
+            insert(_AUDIENCES),
+            [{"institution_id": frame.institution_id, "campaign_id": campaign.id,
+              "customer_id": m[0], "segment": m[1], "score": m[2]} for m in batch],
+        )  # fmt: skip
+    size, digest = len(members), audience_digest([m[0] for m in members])
     frozen = replace(report, selected=size, digest=digest)
     campaign.audience_frozen_at = frame.now
     campaign.audience_size = size
@@ -205,22 +212,6 @@ def _require_scorer(definition: AudienceDefinition, scorer: Scorer | None) -> No
 
 def _count_true(test: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((test, 1), else_=0))
-
-
-def _size_and_digest(session: Session, campaign_id: int) -> tuple[int, str]:
-    """How many members the campaign has and the SHA-256 of their sorted ids, streamed."""
-    digest = hashlib.sha256()
-    size = 0
-    ids = session.execute(
-        select(CampaignAudience.customer_id)
-        .where(CampaignAudience.campaign_id == campaign_id)
-        .order_by(CampaignAudience.customer_id)
-        .execution_options(yield_per=_DIGEST_BATCH)
-    ).scalars()
-    for customer_id in ids:
-        digest.update(f"{customer_id}\n".encode("ascii"))
-        size += 1
-    return size, digest.hexdigest()
 
 
 def audience_digest(customer_ids: list[int]) -> str:
