@@ -82,4 +82,3 @@ def decode_line(number: int, raw: bytes, max_bytes: int) -> Line:
     if number == 1 and raw.startswith(_BOM):
         raw, offset = raw[len(_BOM) :], len(_BOM)
     return _decode(number, _strip_ending(raw + b"\n"), offset)
-
