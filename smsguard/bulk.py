@@ -60,6 +60,14 @@ class ScanSummary:
         self.fraud += bool(row["fraud"])
         self.rules.update(str(row["rules"]).split(",") if row["rules"] else [])
 
+    def merge(self, other: ScanSummary) -> None:
+        """Add another summary's counts (a Spark partition's) to this one."""
+        self.screened += other.screened
+        self.skipped += other.skipped
+        self.fraud += other.fraud
+        self.verdicts.update(other.verdicts)
+        self.rules.update(other.rules)
+
     @property
     def rate(self) -> float:
         return self.screened / self.seconds if self.seconds > 0 else 0.0

@@ -10,12 +10,11 @@ partition, so a task that Spark runs twice (a retry, speculation) is counted onc
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from smsguard.bulk import VERDICT_FIELDS, Row, verdict_row
+from smsguard.bulk import VERDICT_FIELDS, Row, ScanSummary, verdict_row
 from smsguard.errors import InputError
 from smsguard.scanio.formats import Format
 from smsguard.scanio.records import Record, RowProblem
@@ -33,23 +32,16 @@ MAX_PROBLEMS = 10_000
 
 @dataclass
 class PartitionReport:
-    """What one partition screened and skipped."""
+    """What one partition screened and skipped: the local scan's counts plus the problems."""
 
-    screened: int = 0
-    fraud: int = 0
-    verdicts: Counter[str] = field(default_factory=Counter)
-    rules: Counter[str] = field(default_factory=Counter)
-    skipped: int = 0
+    counts: ScanSummary = field(default_factory=ScanSummary)
     problems: list[tuple[int, str]] = field(default_factory=list)
 
     def add_row(self, row: Row) -> None:
-        self.screened += 1
-        self.verdicts[str(row["verdict"])] += 1
-        self.fraud += bool(row["fraud"])
-        self.rules.update(str(row["rules"]).split(",") if row["rules"] else [])
+        self.counts.add(row)
 
     def add_problem(self, line: int, reason: str) -> None:
-        self.skipped += 1
+        self.counts.skipped += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append((line, reason))
 

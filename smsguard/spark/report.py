@@ -30,11 +30,7 @@ def summarize(reports: Reports, summary: ScanSummary) -> list[tuple[int, str]]:
     """Add the partitions' counts to ``summary``; return their problems in line order."""
     problems: list[tuple[int, str]] = []
     for report in reports.values():
-        summary.screened += report.screened
-        summary.fraud += report.fraud
-        summary.skipped += report.skipped
-        summary.verdicts.update(report.verdicts)
-        summary.rules.update(report.rules)
+        summary.merge(report.counts)
         problems.extend(report.problems)
     problems.sort()
     return problems

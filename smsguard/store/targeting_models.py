@@ -45,6 +45,14 @@ def _customer_key() -> ForeignKeyConstraint:
     )
 
 
+def _campaign_key() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["institution_id", "campaign_id"],
+        ["campaigns.institution_id", "campaigns.id"],
+        ondelete="CASCADE",
+    )
+
+
 class CustomerProfile(TenantOwned, Base):
     """The marketing attributes of one customer (at most one row per customer).
 
@@ -98,11 +106,7 @@ class CampaignOutcome(TenantOwned, Base):
     __tablename__ = "campaign_outcomes"
     __table_args__ = (
         _customer_key(),
-        ForeignKeyConstraint(
-            ["institution_id", "campaign_id"],
-            ["campaigns.institution_id", "campaigns.id"],
-            ondelete="CASCADE",
-        ),
+        _campaign_key(),
         UniqueConstraint("institution_id", "campaign_id", "customer_id"),
     )
 
@@ -120,11 +124,7 @@ class CampaignAudience(TenantOwned, Base):
     __tablename__ = "campaign_audiences"
     __table_args__ = (
         _customer_key(),
-        ForeignKeyConstraint(
-            ["institution_id", "campaign_id"],
-            ["campaigns.institution_id", "campaigns.id"],
-            ondelete="CASCADE",
-        ),
+        _campaign_key(),
         UniqueConstraint("institution_id", "campaign_id", "customer_id"),
     )
 
